@@ -1,0 +1,1 @@
+"""ecgbeat: heartbeat classification from ECG with honest, inter-patient evaluation."""
