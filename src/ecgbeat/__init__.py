@@ -1,1 +1,34 @@
-"""ecgbeat: heartbeat classification from ECG with honest, inter-patient evaluation."""
+"""ecgbeat: heartbeat classification from ECG with honest, inter-patient evaluation.
+
+The public API in one place; each name lives in the module that holds its concept.
+
+Examples
+--------
+>>> import ecgbeat
+>>> beats = ecgbeat.load_beats("sample")          # embedded MIT-BIH excerpt, no download
+>>> train, test = beats.split("inter-patient")    # DS1 / DS2 of de Chazal et al. 2004
+>>> train.X.ndim, train.classes
+(3, ('N', 'S', 'V', 'F', 'Q'))
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ecgbeat.beats import BeatSet
+from ecgbeat.datasets import load_beats, load_kaggle_csv
+from ecgbeat.labels import LabelMap, get_label_map
+from ecgbeat.pipeline import BeatConfig
+
+try:
+    __version__ = version("ecgbeat")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "BeatConfig",
+    "BeatSet",
+    "LabelMap",
+    "__version__",
+    "get_label_map",
+    "load_beats",
+    "load_kaggle_csv",
+]

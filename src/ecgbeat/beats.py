@@ -1,0 +1,462 @@
+"""The beat container, beat segmentation around R peaks and RR-interval features.
+
+Everything downstream of the data layer (models, training, evaluation) consumes a
+:class:`BeatSet`: plain NumPy arrays with one row per beat, ready to become tensors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ecgbeat import splits
+from ecgbeat.signal.resample import resample
+
+__all__ = [
+    "RR_FEATURE_NAMES",
+    "BeatSet",
+    "rr_features",
+    "segment",
+    "segment_kachuee187",
+]
+
+#: Names of the columns returned by :func:`rr_features`, in order.
+RR_FEATURE_NAMES: tuple[str, ...] = (
+    "pre_rr_s",
+    "post_rr_s",
+    "local_rr_s",
+    "record_rr_s",
+    "pre_over_local",
+    "post_over_local",
+    "pre_over_record",
+    "pre_over_post",
+)
+
+#: Kachuee et al. 2018: beats at 125 Hz, cut at 1.2 x the median RR of a 10 s window,
+#: zero-padded to 187 samples.
+KACHUEE_FS = 125.0
+KACHUEE_WINDOW_S = 10.0
+KACHUEE_LENGTH = 187
+KACHUEE_RR_FACTOR = 1.2
+
+
+@dataclass(frozen=True, eq=False)
+class BeatSet:
+    """Labelled heartbeats, one row per beat.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_beats, n_leads, n_samples), float32
+        Beat waveforms.
+    y : ndarray of shape (n_beats,), int64
+        Class index of each beat into ``classes``.
+    record : ndarray of shape (n_beats,), str
+        Record (patient) identifier of each beat; protocols split on it.
+    rr : ndarray of shape (n_beats, n_rr_features), float32
+        RR-interval features (see :func:`rr_features`); ``n_rr_features`` may be 0.
+    classes : tuple of str
+        Class names; ``classes[y[i]]`` is the label of beat ``i``.
+    fs : float
+        Sampling rate of ``X`` in Hz.
+    sample : ndarray of shape (n_beats,), int64, optional
+        R-peak position in the original record, in samples at the record's own rate.
+    symbol : ndarray of shape (n_beats,), str, optional
+        Original annotation symbol of each beat.
+    leads : tuple of str
+        Lead names of the second axis of ``X``.
+    rr_names : tuple of str
+        Names of the columns of ``rr``.
+    summary : mapping
+        Counts of everything that was skipped while building the set (non-beat
+        annotations, beats too close to a record edge, unmapped symbols, ...).
+    params : mapping
+        The parameters that built the set (database, records, preprocessing), kept so a
+        trained model can reproduce the same pipeline.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> beats = BeatSet(X=np.zeros((4, 1, 10), np.float32), y=np.array([0, 1, 0, 1]),
+    ...                 record=np.array(["a", "a", "b", "b"]), rr=np.zeros((4, 0), np.float32),
+    ...                 classes=("N", "V"), fs=360.0)
+    >>> len(beats), beats.class_counts()
+    (4, {'N': 2, 'V': 2})
+    >>> beats[beats.record == "b"].records
+    ('b',)
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    record: np.ndarray
+    rr: np.ndarray
+    classes: tuple[str, ...]
+    fs: float
+    sample: np.ndarray | None = None
+    symbol: np.ndarray | None = None
+    leads: tuple[str, ...] = ()
+    rr_names: tuple[str, ...] = ()
+    summary: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        X = np.asarray(self.X, dtype=np.float32)
+        if X.ndim != 3:
+            raise ValueError(
+                f"X must have shape (n_beats, n_leads, n_samples), got shape {X.shape}; "
+                "use X[:, None, :] for single-lead beats"
+            )
+        n = len(X)
+        y = np.asarray(self.y, dtype=np.int64)
+        record = np.asarray(self.record).astype(str)
+        rr = np.asarray(self.rr, dtype=np.float32).reshape(n, -1)
+        classes = tuple(str(c) for c in self.classes)
+        for name, arr in (("y", y), ("record", record)):
+            if arr.shape != (n,):
+                raise ValueError(f"{name} must have shape ({n},) to match X, got {arr.shape}")
+        if len(classes) == 0:
+            raise ValueError("classes must name at least one class")
+        if n and (y.min() < 0 or y.max() >= len(classes)):
+            raise ValueError(
+                f"y holds class indices in [{y.min()}, {y.max()}] but only "
+                f"{len(classes)} classes are named: {classes}"
+            )
+        if self.fs <= 0:
+            raise ValueError(f"fs must be a positive sampling rate in Hz, got {self.fs}")
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+        object.__setattr__(self, "record", record)
+        object.__setattr__(self, "rr", rr)
+        object.__setattr__(self, "classes", classes)
+        object.__setattr__(self, "fs", float(self.fs))
+        if not self.rr_names and rr.shape[1] == len(RR_FEATURE_NAMES):
+            object.__setattr__(self, "rr_names", RR_FEATURE_NAMES)
+        for name in ("sample", "symbol"):
+            value = getattr(self, name)
+            if value is not None and len(value) != n:
+                raise ValueError(f"{name} must have {n} entries to match X, got {len(value)}")
+        if self.sample is not None:
+            object.__setattr__(self, "sample", np.asarray(self.sample, dtype=np.int64))
+        if self.symbol is not None:
+            object.__setattr__(self, "symbol", np.asarray(self.symbol).astype(str))
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, index: Any) -> BeatSet:
+        """Select beats with a boolean mask, an index array or a slice."""
+        return replace(
+            self,
+            X=self.X[index],
+            y=self.y[index],
+            record=self.record[index],
+            rr=self.rr[index],
+            sample=None if self.sample is None else self.sample[index],
+            symbol=None if self.symbol is None else self.symbol[index],
+        )
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.class_counts().items())
+        return (
+            f"BeatSet({len(self)} beats, {len(self.records)} records, "
+            f"X{tuple(self.X.shape)}, fs={self.fs:g} Hz, classes: {counts})"
+        )
+
+    @property
+    def records(self) -> tuple[str, ...]:
+        """Distinct record identifiers, in order of first appearance."""
+        _, first = np.unique(self.record, return_index=True)
+        return tuple(str(r) for r in self.record[np.sort(first)])
+
+    @property
+    def num_classes(self) -> int:
+        """Number of classes named in ``classes``."""
+        return len(self.classes)
+
+    def class_counts(self) -> dict[str, int]:
+        """Number of beats of each class, including classes with no beat.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> b = BeatSet(X=np.zeros((3, 1, 5)), y=[0, 0, 1], record=["r"] * 3,
+        ...             rr=np.zeros((3, 0)), classes=("N", "S", "V"), fs=360)
+        >>> b.class_counts()
+        {'N': 2, 'S': 1, 'V': 0}
+        """
+        counts = np.bincount(self.y, minlength=self.num_classes)
+        return {c: int(k) for c, k in zip(self.classes, counts, strict=True)}
+
+    def split(
+        self,
+        protocol: str = "inter-patient",
+        *,
+        test_size: float = 0.2,
+        seed: int = 0,
+    ) -> tuple[BeatSet, BeatSet]:
+        """Split into a training and a test set by an evaluation protocol.
+
+        Parameters
+        ----------
+        protocol : {"inter-patient", "intra-patient"}
+            ``"inter-patient"``: DS1 / DS2 of de Chazal et al. 2004 (records outside both
+            lists, such as the paced ones, are left out of both).
+            ``"intra-patient"``: stratified random split of beats; beats of one patient land
+            in both sets, so scores are optimistic.
+        test_size : float
+            Fraction of beats in the test set (intra-patient only).
+        seed : int
+            Random seed (intra-patient only).
+
+        Returns
+        -------
+        train, test : BeatSet
+
+        Examples
+        --------
+        >>> import ecgbeat
+        >>> beats = ecgbeat.load_beats("sample")
+        >>> train, test = beats.split("inter-patient")
+        >>> set(train.records).isdisjoint(test.records)
+        True
+        """
+        if protocol == "inter-patient":
+            train_idx, test_idx = splits.inter_patient_indices(self.record)
+        elif protocol == "intra-patient":
+            train_idx, test_idx = splits.intra_patient_indices(
+                self.y, test_size=test_size, seed=seed
+            )
+        else:
+            raise ValueError(
+                f"unknown protocol {protocol!r}; use 'inter-patient' or 'intra-patient'"
+            )
+        return self[train_idx], self[test_idx]
+
+    @classmethod
+    def concat(cls, sets: Sequence[BeatSet]) -> BeatSet:
+        """Join beat sets that share classes, sampling rate and beat shape.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> a = BeatSet(X=np.zeros((2, 1, 5)), y=[0, 1], record=["a", "a"],
+        ...             rr=np.zeros((2, 0)), classes=("N", "V"), fs=360)
+        >>> len(BeatSet.concat([a, a]))
+        4
+        """
+        if not sets:
+            raise ValueError("concat needs at least one BeatSet")
+        first = sets[0]
+        for other in sets[1:]:
+            if other.classes != first.classes or other.fs != first.fs:
+                raise ValueError(
+                    "cannot join beat sets with different classes or sampling rates: "
+                    f"{first.classes} at {first.fs} Hz vs {other.classes} at {other.fs} Hz"
+                )
+            if other.X.shape[1:] != first.X.shape[1:] or other.rr.shape[1] != first.rr.shape[1]:
+                raise ValueError(
+                    f"cannot join beats of shape {first.X.shape[1:]} and {other.X.shape[1:]}"
+                )
+        has_sample = all(s.sample is not None for s in sets)
+        has_symbol = all(s.symbol is not None for s in sets)
+        summary: dict[str, Any] = {}
+        for s in sets:
+            for key, value in s.summary.items():
+                if isinstance(value, int | float):
+                    summary[key] = summary.get(key, 0) + value
+        return replace(
+            first,
+            X=np.concatenate([s.X for s in sets]),
+            y=np.concatenate([s.y for s in sets]),
+            record=np.concatenate([s.record for s in sets]),
+            rr=np.concatenate([s.rr for s in sets]),
+            sample=np.concatenate([s.sample for s in sets]) if has_sample else None,
+            symbol=np.concatenate([s.symbol for s in sets]) if has_symbol else None,
+            summary=summary,
+        )
+
+
+def segment(
+    signal: np.ndarray,
+    rpeaks: np.ndarray,
+    *,
+    fs: float,
+    before_s: float = 0.25,
+    after_s: float = 0.45,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a fixed window around each R peak.
+
+    Parameters
+    ----------
+    signal : ndarray of shape (n_leads, n_samples) or (n_samples,)
+        The record.
+    rpeaks : ndarray of shape (n_beats,)
+        R-peak positions in samples.
+    fs : float
+        Sampling rate in Hz.
+    before_s, after_s : float
+        Window extent before and after the R peak, in seconds. The window has
+        ``round(before_s * fs) + round(after_s * fs)`` samples, the R peak at index
+        ``round(before_s * fs)``.
+
+    Returns
+    -------
+    beats : ndarray of shape (n_kept, n_leads, n_window)
+        The windows of the beats far enough from both record edges.
+    kept : ndarray of shape (n_beats,), bool
+        Which R peaks produced a window; the others were too close to an edge.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(1000.0)
+    >>> beats, kept = segment(x, np.array([5, 500, 990]), fs=100, before_s=0.1, after_s=0.2)
+    >>> beats.shape, kept.tolist(), float(beats[0, 0, 10])
+    ((1, 1, 30), [False, True, False], 500.0)
+    """
+    if fs <= 0:
+        raise ValueError(f"fs must be a positive sampling rate in Hz, got {fs}")
+    if before_s < 0 or after_s <= 0:
+        raise ValueError(
+            f"window must satisfy before_s >= 0 and after_s > 0, got {before_s}, {after_s}"
+        )
+    x = np.atleast_2d(np.asarray(signal))
+    peaks = np.asarray(rpeaks, dtype=np.int64)
+    before, after = round(before_s * fs), round(after_s * fs)
+    kept = (peaks - before >= 0) & (peaks + after <= x.shape[-1])
+    # One gather for all beats: (n_kept, 1, 1) starts + (1, 1, n_window) offsets.
+    index = (peaks[kept] - before)[:, None, None] + np.arange(before + after)[None, None, :]
+    lead = np.arange(x.shape[0])[None, :, None]
+    return x[lead, index], kept
+
+
+def segment_kachuee187(
+    signal: np.ndarray,
+    rpeaks: np.ndarray,
+    *,
+    fs: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut beats in the format of the Kaggle heartbeat CSVs (Kachuee et al. 2018).
+
+    The record is resampled to 125 Hz and split into 10 s windows; each window is min-max
+    normalised to [0, 1]; its nominal period T is the median RR interval of the R peaks it
+    holds; each beat runs from its R peak for 1.2 T and is zero-padded to 187 samples.
+    Unlike the paper, R peaks are taken as given (from annotations or a detector) rather
+    than re-detected by thresholding, so every beat keeps its label.
+
+    Parameters
+    ----------
+    signal : ndarray of shape (n_leads, n_samples) or (n_samples,)
+        The record (filtered or raw).
+    rpeaks : ndarray of shape (n_beats,)
+        R-peak positions in samples at ``fs``.
+    fs : float
+        Sampling rate of ``signal`` in Hz.
+
+    Returns
+    -------
+    beats : ndarray of shape (n_kept, n_leads, 187)
+    kept : ndarray of shape (n_beats,), bool
+        False for beats in a window with fewer than two R peaks (no RR interval) and for
+        beats whose 1.2 T would run past the end of the record.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 360
+    >>> x = np.zeros(60 * fs)
+    >>> peaks = np.arange(fs // 2, 59 * fs, fs)       # 60 beats/min
+    >>> x[peaks] = 1.0
+    >>> beats, kept = segment_kachuee187(x, peaks, fs=fs)
+    >>> beats.shape, float(beats[0, 0, 0]), int((beats[0, 0] != 0).sum() > 0)
+    ((59, 1, 187), 1.0, 1)
+    """
+    x = np.atleast_2d(np.asarray(signal, dtype=np.float64))
+    peaks = np.asarray(rpeaks, dtype=np.int64)
+    if fs != KACHUEE_FS:
+        x = resample(x, fs=fs, target_fs=KACHUEE_FS)
+    # Peaks land on the nearest sample of the 125 Hz grid.
+    peaks = np.clip(np.round(peaks * KACHUEE_FS / fs).astype(np.int64), 0, x.shape[-1] - 1)
+    win = int(KACHUEE_WINDOW_S * KACHUEE_FS)
+    n_win = -(-x.shape[-1] // win)
+    padded = np.pad(x, ((0, 0), (0, n_win * win - x.shape[-1])), mode="edge")
+    windows = padded.reshape(x.shape[0], n_win, win)
+    lo, hi = windows.min(axis=-1), windows.max(axis=-1)
+    scale = np.where(hi > lo, hi - lo, 1.0)
+    norm = ((windows - lo[..., None]) / scale[..., None]).reshape(x.shape[0], -1)
+
+    win_of_beat = peaks // win
+    period = np.full(n_win, np.nan)
+    rr = np.diff(peaks)
+    same_window = win_of_beat[1:] == win_of_beat[:-1]
+    # Median RR per window: a loop over 10 s windows (180 per half hour), not over beats.
+    for w in np.unique(win_of_beat[1:][same_window]):
+        period[w] = np.median(rr[same_window & (win_of_beat[1:] == w)])
+    length = np.minimum(np.round(KACHUEE_RR_FACTOR * period[win_of_beat]), KACHUEE_LENGTH)
+    kept = np.isfinite(length)
+    kept[kept] &= peaks[kept] + length[kept] <= norm.shape[-1]
+    length = length[kept].astype(np.int64)
+
+    offsets = np.arange(KACHUEE_LENGTH)
+    index = np.minimum(peaks[kept][:, None] + offsets, norm.shape[-1] - 1)
+    beats = norm[:, index].transpose(1, 0, 2)
+    beats[(offsets[None, :] >= length[:, None])[:, None, :].repeat(x.shape[0], axis=1)] = 0.0
+    return beats.astype(np.float32), kept
+
+
+def rr_features(rpeaks: np.ndarray, *, fs: float, local_beats: int = 10) -> np.ndarray:
+    """RR-interval features of each beat, from R-peak times only.
+
+    Parameters
+    ----------
+    rpeaks : ndarray of shape (n_beats,)
+        R-peak positions in samples, increasing, every detected or annotated beat of the
+        record (labels are never used).
+    fs : float
+        Sampling rate in Hz.
+    local_beats : int
+        Number of preceding RR intervals averaged into the local mean RR.
+
+    Returns
+    -------
+    ndarray of shape (n_beats, 8), float32
+        Columns named by :data:`RR_FEATURE_NAMES`: previous RR, next RR, local mean RR
+        (the ``local_beats`` intervals up to and including the previous one), record mean
+        RR, all in seconds, then previous / local, next / local, previous / record and
+        previous / next. The first beat takes the next RR as its previous one and the
+        last beat its previous RR as its next one. A premature (supraventricular or
+        ventricular) beat shows a ratio ``pre_over_local`` well below 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> peaks = np.array([0, 360, 720, 900, 1260, 1620])   # the 4th beat is premature
+    >>> f = rr_features(peaks, fs=360)
+    >>> f.shape, round(float(f[3, 0]), 2), round(float(f[3, 4]), 2)
+    ((6, 8), 0.5, 0.57)
+    """
+    peaks = np.asarray(rpeaks, dtype=np.float64)
+    if peaks.ndim != 1:
+        raise ValueError(f"rpeaks must be one-dimensional, got shape {peaks.shape}")
+    if len(peaks) < 2:
+        raise ValueError(
+            f"RR features need at least two R peaks, got {len(peaks)}; "
+            "the record is too short or the detector found no beats"
+        )
+    if np.any(np.diff(peaks) <= 0):
+        raise ValueError("rpeaks must be strictly increasing; sort them and drop duplicates")
+    rr = np.diff(peaks) / fs
+    pre = np.concatenate([rr[:1], rr])
+    post = np.concatenate([rr, rr[-1:]])
+    # Trailing mean over the last `local_beats` previous intervals via a cumulative sum.
+    csum = np.concatenate([[0.0], np.cumsum(pre)])
+    idx = np.arange(len(pre))
+    start = np.maximum(idx + 1 - local_beats, 0)
+    local = (csum[idx + 1] - csum[start]) / (idx + 1 - start)
+    record = np.full_like(pre, rr.mean())
+    features = np.stack(
+        [pre, post, local, record, pre / local, post / local, pre / record, pre / post], axis=1
+    )
+    return features.astype(np.float32)

@@ -1,0 +1,186 @@
+"""The preprocessing recipe that turns a record and its R peaks into model-ready beats.
+
+A :class:`BeatConfig` names every step (filters, resampling, window, normalisation, RR
+features); the same object is stored with a trained model so raw records are processed at
+prediction time exactly as they were at training time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from ecgbeat.beats import rr_features, segment, segment_kachuee187
+from ecgbeat.signal import bandpass, normalize, notch, remove_baseline, resample, resample_samples
+from ecgbeat.signal.normalize import NORMALIZATIONS
+
+__all__ = ["SEGMENTATIONS", "BeatConfig", "extract_beats"]
+
+#: Names accepted by ``BeatConfig.segmentation``.
+SEGMENTATIONS = ("window", "kachuee187")
+
+
+@dataclass(frozen=True)
+class BeatConfig:
+    """Every parameter that shapes a beat.
+
+    Parameters
+    ----------
+    segmentation : {"window", "kachuee187"}
+        ``"window"``: a fixed window of ``before_s`` + ``after_s`` around each R peak.
+        ``"kachuee187"``: the Kaggle heartbeat format (125 Hz, min-max per 10 s window, 1.2 x
+        median RR from the R peak, zero-padded to 187 samples); filters still apply,
+        ``before_s``, ``after_s``, ``fs`` and ``normalize`` do not.
+    before_s, after_s : float
+        Window extent around the R peak in seconds. Wide windows (for instance 1.0 s
+        each side) include the neighbouring beats as context.
+    fs : float or None
+        Resample each record to this rate first (R peaks move with it); None keeps the
+        record's own rate.
+    bandpass_hz : (float, float) or None
+        Zero-phase Butterworth band-pass edges; None skips it.
+    baseline : bool
+        Remove baseline wander with the two median filters of de Chazal et al. 2004.
+    notch_hz : float or None
+        Power-line notch frequency (50 or 60 Hz); None skips it.
+    normalize : {"zscore", "minmax", "none"}
+        Per-beat, per-lead amplitude normalisation.
+    rr_local_beats : int
+        RR intervals averaged into the local mean RR.
+
+    Examples
+    --------
+    >>> config = BeatConfig(before_s=0.3, after_s=0.5)
+    >>> BeatConfig.from_dict(config.to_dict()) == config
+    True
+    >>> config.key() != BeatConfig().key()
+    True
+    """
+
+    segmentation: str = "window"
+    before_s: float = 0.25
+    after_s: float = 0.45
+    fs: float | None = None
+    bandpass_hz: tuple[float, float] | None = (0.5, 40.0)
+    baseline: bool = False
+    notch_hz: float | None = None
+    normalize: str = "zscore"
+    rr_local_beats: int = 10
+
+    def __post_init__(self) -> None:
+        if self.segmentation not in SEGMENTATIONS:
+            raise ValueError(
+                f"unknown segmentation {self.segmentation!r}; choose one of {SEGMENTATIONS}"
+            )
+        if self.normalize not in NORMALIZATIONS:
+            raise ValueError(
+                f"unknown normalize {self.normalize!r}; choose one of {NORMALIZATIONS}"
+            )
+        if self.before_s < 0 or self.after_s <= 0:
+            raise ValueError(
+                f"need before_s >= 0 and after_s > 0, got {self.before_s} and {self.after_s}"
+            )
+        if self.bandpass_hz is not None:
+            object.__setattr__(self, "bandpass_hz", tuple(float(f) for f in self.bandpass_hz))
+        if self.rr_local_beats < 1:
+            raise ValueError(f"rr_local_beats must be >= 1, got {self.rr_local_beats}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, stored in caches and checkpoints."""
+        data = asdict(self)
+        if self.bandpass_hz is not None:
+            data["bandpass_hz"] = list(self.bandpass_hz)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BeatConfig:
+        """Inverse of :meth:`to_dict`; unknown keys are an error, not ignored."""
+        known = {f.name for f in fields(cls)}
+        if unknown := sorted(set(data) - known):
+            raise ValueError(f"unknown BeatConfig fields {unknown}; known fields: {sorted(known)}")
+        return cls(**data)
+
+    def key(self) -> str:
+        """A short stable hash of the configuration (cache keys)."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def output_fs(self, fs: float) -> float:
+        """Sampling rate of the beats cut from a record sampled at ``fs``."""
+        if self.segmentation == "kachuee187":
+            return 125.0
+        return float(self.fs or fs)
+
+    def filter(self, signal: np.ndarray, *, fs: float) -> np.ndarray:
+        """Apply the configured filters to a record (n_leads, n_samples) at ``fs``."""
+        x = np.asarray(signal, dtype=np.float64)
+        if self.baseline:
+            x = remove_baseline(x, fs=fs)
+        if self.notch_hz is not None:
+            x = notch(x, fs=fs, freq_hz=self.notch_hz)
+        if self.bandpass_hz is not None:
+            x = bandpass(x, fs=fs, lowcut_hz=self.bandpass_hz[0], highcut_hz=self.bandpass_hz[1])
+        return x
+
+
+def extract_beats(
+    signal: np.ndarray, rpeaks: np.ndarray, *, fs: float, config: BeatConfig | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Filter a record, cut one beat per R peak and compute RR features.
+
+    Parameters
+    ----------
+    signal : ndarray of shape (n_leads, n_samples) or (n_samples,)
+        The record in physical units.
+    rpeaks : ndarray of shape (n_beats,)
+        Every R peak of the record, in samples at ``fs``, increasing. RR features use all
+        of them; beats too close to the record edge get no window.
+    fs : float
+        Sampling rate of ``signal`` in Hz.
+    config : BeatConfig, optional
+        The recipe; the default is ``BeatConfig()``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_kept, n_leads, n_samples), float32
+    rr : ndarray of shape (n_kept, 8), float32
+    kept : ndarray of shape (n_beats,), bool
+        Which R peaks produced a beat.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fs = 360
+    >>> x = np.random.default_rng(0).normal(size=(1, 60 * fs))
+    >>> peaks = np.arange(100, 60 * fs - 100, fs)
+    >>> X, rr, kept = extract_beats(x, peaks, fs=fs)
+    >>> X.shape, rr.shape, int(kept.sum())
+    ((60, 1, 252), (60, 8), 60)
+    """
+    config = config or BeatConfig()
+    x = np.atleast_2d(np.asarray(signal, dtype=np.float64))
+    if x.shape[-1] == 0:
+        raise ValueError("the signal is empty")
+    if not np.isfinite(x).all():
+        raise ValueError(
+            f"the signal holds {int((~np.isfinite(x)).sum())} NaN or infinite samples; "
+            "interpolate or cut the gaps before extracting beats"
+        )
+    peaks = np.asarray(rpeaks, dtype=np.int64)
+    rr = rr_features(peaks, fs=fs, local_beats=config.rr_local_beats)
+    x = config.filter(x, fs=fs)
+    if config.segmentation == "kachuee187":
+        X, kept = segment_kachuee187(x, peaks, fs=fs)
+        return X, rr[kept], kept
+    if config.fs is not None and config.fs != fs:
+        x = resample(x, fs=fs, target_fs=config.fs)
+        peaks = resample_samples(peaks, fs=fs, target_fs=config.fs)
+    X, kept = segment(
+        x, peaks, fs=config.output_fs(fs), before_s=config.before_s, after_s=config.after_s
+    )
+    return normalize(X, method=config.normalize), rr[kept], kept
