@@ -1,0 +1,180 @@
+import numpy as np
+import pytest
+
+from ecgbeat.beats import (
+    KACHUEE_LENGTH,
+    RR_FEATURE_NAMES,
+    BeatSet,
+    rr_features,
+    segment,
+    segment_kachuee187,
+)
+
+
+def _beats(n=6, classes=("N", "S", "V")):
+    rng = np.random.default_rng(0)
+    return BeatSet(
+        X=rng.normal(size=(n, 1, 20)),
+        y=np.arange(n) % len(classes),
+        record=np.repeat(["101", "100"], n // 2),
+        rr=np.ones((n, len(RR_FEATURE_NAMES))),
+        classes=classes,
+        fs=360,
+    )
+
+
+class TestBeatSet:
+    def test_arrays_get_model_ready_dtypes(self):
+        b = _beats()
+        assert b.X.dtype == np.float32 and b.y.dtype == np.int64 and b.rr.dtype == np.float32
+        assert b.rr_names == RR_FEATURE_NAMES
+
+    def test_selection_keeps_rows_aligned(self):
+        b = _beats()
+        sub = b[b.record == "100"]
+        assert len(sub) == 3 and sub.records == ("100",)
+        np.testing.assert_array_equal(sub.X, b.X[3:])
+
+    def test_two_dimensional_X_is_refused_with_the_fix(self):
+        with pytest.raises(ValueError, match=r"X\[:, None, :\]"):
+            BeatSet(
+                X=np.zeros((3, 10)),
+                y=[0, 0, 0],
+                record=["a"] * 3,
+                rr=np.zeros((3, 0)),
+                classes=("N",),
+                fs=360,
+            )
+
+    def test_labels_outside_the_classes_are_refused(self):
+        with pytest.raises(ValueError, match="classes"):
+            BeatSet(
+                X=np.zeros((2, 1, 5)),
+                y=[0, 3],
+                record=["a"] * 2,
+                rr=np.zeros((2, 0)),
+                classes=("N", "V"),
+                fs=360,
+            )
+
+    def test_misaligned_arrays_are_refused(self):
+        with pytest.raises(ValueError, match="record"):
+            BeatSet(
+                X=np.zeros((2, 1, 5)),
+                y=[0, 1],
+                record=["a"],
+                rr=np.zeros((2, 0)),
+                classes=("N", "V"),
+                fs=360,
+            )
+
+    def test_class_counts_include_empty_classes(self):
+        b = BeatSet(
+            X=np.zeros((2, 1, 5)),
+            y=[0, 2],
+            record=["a"] * 2,
+            rr=np.zeros((2, 0)),
+            classes=("N", "S", "V", "F"),
+            fs=360,
+        )
+        assert b.class_counts() == {"N": 1, "S": 0, "V": 1, "F": 0}
+
+    def test_concat_adds_rows_and_summaries(self):
+        b = _beats()
+        b = BeatSet.concat([b, b])
+        assert len(b) == 12
+
+    def test_concat_refuses_different_classes(self):
+        with pytest.raises(ValueError, match="classes"):
+            BeatSet.concat([_beats(), _beats(classes=("N", "V", "Q"))])
+
+    def test_inter_patient_split_separates_ds1_and_ds2_records(self):
+        train, test = _beats().split("inter-patient")
+        assert train.records == ("101",) and test.records == ("100",)
+
+    def test_intra_patient_split_mixes_patients(self):
+        train, test = _beats(n=40).split("intra-patient", test_size=0.25)
+        assert len(test) == 10 and set(train.records) & set(test.records)
+
+    def test_unknown_protocol_names_the_choices(self):
+        with pytest.raises(ValueError, match="inter-patient"):
+            _beats().split("random")
+
+
+class TestSegment:
+    def test_windows_are_centred_on_r_peaks_for_every_lead(self):
+        x = np.stack([np.arange(1000.0), -np.arange(1000.0)])
+        beats, kept = segment(x, np.array([100, 500]), fs=100, before_s=0.25, after_s=0.45)
+        assert beats.shape == (2, 2, 70) and kept.all()
+        assert beats[1, 0, 25] == 500 and beats[1, 1, 25] == -500
+
+    def test_beats_too_close_to_an_edge_are_dropped_and_flagged(self):
+        _, kept = segment(np.zeros(1000), np.array([10, 500, 995]), fs=100)
+        assert kept.tolist() == [False, True, False]
+
+    def test_a_beat_ending_exactly_at_the_record_end_is_kept(self):
+        _, kept = segment(np.zeros(100), np.array([55]), fs=100, before_s=0.1, after_s=0.45)
+        assert kept.tolist() == [True]
+
+    def test_invalid_window_is_refused(self):
+        with pytest.raises(ValueError, match="after_s"):
+            segment(np.zeros(100), np.array([50]), fs=100, after_s=0)
+
+
+class TestKachuee187:
+    def _record(self, fs=360.0, seconds=60, bpm=75):
+        t = np.arange(int(seconds * fs)) / fs
+        peaks = np.arange(int(0.5 * fs), int((seconds - 1) * fs), int(fs * 60 / bpm))
+        x = np.exp(-(((t[:, None] - peaks[None, :] / fs) / 0.015) ** 2)).sum(axis=1)
+        return x, peaks
+
+    def test_beats_have_the_kaggle_shape_and_range(self):
+        x, peaks = self._record()
+        beats, kept = segment_kachuee187(x, peaks, fs=360)
+        assert beats.shape == (int(kept.sum()), 1, KACHUEE_LENGTH)
+        assert beats.min() >= 0 and beats.max() <= 1
+
+    def test_each_beat_starts_at_its_r_peak(self):
+        x, peaks = self._record()
+        beats, _ = segment_kachuee187(x, peaks, fs=360)
+        assert np.all(beats[:, 0, 0] > 0.95)
+
+    def test_beats_are_cut_at_1_2_median_rr_and_zero_padded(self):
+        x, peaks = self._record(bpm=75)  # RR 0.8 s = 100 samples at 125 Hz -> 120-sample beats
+        beats, _ = segment_kachuee187(x, peaks, fs=360)
+        assert np.all(beats[:, 0, 121:] == 0)
+        # The next R peak (at 100 samples) lies inside the cut (the last beat has none).
+        assert np.all(beats[:-1, 0, 95:106].max(axis=1) > 0.9)
+
+    def test_works_at_another_sampling_rate(self):
+        x, peaks = self._record(fs=257.0)
+        beats, kept = segment_kachuee187(x, peaks, fs=257.0)
+        assert beats.shape[2] == KACHUEE_LENGTH and kept.sum() > 60
+
+
+class TestRRFeatures:
+    def test_premature_beat_has_short_pre_rr_and_long_post_rr(self):
+        peaks = np.array([0, 360, 720, 900, 1440, 1800, 2160])
+        f = rr_features(peaks, fs=360)
+        names = list(RR_FEATURE_NAMES)
+        assert f[3, names.index("pre_rr_s")] == pytest.approx(0.5)
+        assert f[3, names.index("post_rr_s")] == pytest.approx(1.5)
+        assert f[3, names.index("pre_over_local")] < 0.7
+        assert f[3, names.index("pre_over_post")] == pytest.approx(1 / 3)
+
+    def test_record_mean_rr_is_the_same_for_every_beat(self):
+        f = rr_features(np.cumsum(np.full(20, 300)), fs=300)
+        np.testing.assert_allclose(f[:, RR_FEATURE_NAMES.index("record_rr_s")], 1.0)
+
+    def test_local_mean_uses_only_the_last_beats(self):
+        peaks = np.concatenate([np.arange(0, 3600, 360), 3600 + np.arange(1, 21) * 180])
+        f = rr_features(peaks, fs=360, local_beats=10)
+        assert f[-1, RR_FEATURE_NAMES.index("local_rr_s")] == pytest.approx(0.5)
+
+    def test_unsorted_peaks_are_refused(self):
+        with pytest.raises(ValueError, match="increasing"):
+            rr_features(np.array([0, 300, 200]), fs=360)
+
+    def test_a_single_peak_is_refused(self):
+        with pytest.raises(ValueError, match="two R peaks"):
+            rr_features(np.array([10]), fs=360)
