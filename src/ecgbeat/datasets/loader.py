@@ -147,7 +147,12 @@ def _save_cache(folder: Path, beats: BeatSet) -> None:
 def _load_cache(folder: Path) -> BeatSet | None:
     try:
         meta = json.loads((folder / "meta.json").read_text())
-        arrays = {name: np.load(folder / f"{name}.npy") for name in _CACHED_ARRAYS}
+        # X (the bulk) is memory-mapped read-only: pages are read from disk as they are
+        # used, and selections such as beats[mask] are ordinary in-memory copies.
+        arrays = {
+            name: np.load(folder / f"{name}.npy", mmap_mode="r" if name == "X" else None)
+            for name in _CACHED_ARRAYS
+        }
     except (OSError, ValueError):
         return None  # incomplete or foreign cache entry: rebuild it
     return BeatSet(
