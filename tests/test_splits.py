@@ -60,3 +60,14 @@ def test_validation_split_is_patient_wise_and_about_the_asked_size():
     train, val = patient_validation_indices(record, y, val_fraction=0.25)
     assert set(record[train]).isdisjoint(record[val])
     assert 4 <= len(set(record[val])) <= 6
+
+
+def test_validation_split_with_few_records_uses_fewer_folds():
+    record = np.repeat(["a", "b", "c"], 10)
+    train, val = patient_validation_indices(record, np.tile([0, 1], 15), val_fraction=0.2)
+    assert len(set(record[val])) == 1 and len(set(record[train])) == 2
+
+
+def test_validation_split_needs_two_records():
+    with pytest.raises(ValueError, match="two records"):
+        patient_validation_indices(np.array(["a"] * 4), np.array([0, 1, 0, 1]))

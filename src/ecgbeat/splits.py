@@ -123,7 +123,9 @@ def patient_validation_indices(
     """Patient-wise train/validation split of a training set, for model selection.
 
     About ``val_fraction`` of the records (chosen so each class tends to appear on both
-    sides) form the validation set; the test records are never involved.
+    sides) form the validation set; the test records are never involved. With fewer
+    records than ``1 / val_fraction``, the split takes one of as many folds as there are
+    records (so half of them with two records).
 
     Examples
     --------
@@ -135,6 +137,12 @@ def patient_validation_indices(
     """
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction must lie in (0, 1), got {val_fraction}")
-    n_splits = max(2, round(1 / val_fraction))
+    n_records = len(np.unique(np.asarray(record).astype(str)))
+    if n_records < 2:
+        raise ValueError(
+            "a patient-wise validation split needs beats of two records or more, got "
+            f"{n_records}; load more records"
+        )
+    n_splits = max(2, min(round(1 / val_fraction), n_records))
     train, val = next(patient_folds(record, y, n_splits=n_splits, seed=seed))
     return train, val

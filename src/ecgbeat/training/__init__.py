@@ -1,0 +1,50 @@
+"""Training: the trainer, imbalance handling, augmentation, checkpoints and ``train()``.
+
+Examples
+--------
+>>> from ecgbeat.training import BALANCE_STRATEGIES, TrainerConfig
+>>> TrainerConfig().schedule, "smote" in BALANCE_STRATEGIES
+('onecycle', True)
+"""
+
+from __future__ import annotations
+
+from ecgbeat.training.api import DEFAULT_MODEL, TrainResult, train
+from ecgbeat.training.augment import Augmentation
+from ecgbeat.training.balance import BALANCE_STRATEGIES, resample, sampling_weights
+from ecgbeat.training.checkpoint import FORMAT_VERSION, load_checkpoint, save_checkpoint
+from ecgbeat.training.classifier import Classifier, load, model_spec
+from ecgbeat.training.devices import autocast_dtype, resolve_device
+from ecgbeat.training.distributed import DistributedContext, init_distributed
+from ecgbeat.training.folds import Folds, check_beats, make_folds
+from ecgbeat.training.losses import FocalLoss, class_weights, make_loss
+from ecgbeat.training.trainer import FitResult, TrainerConfig, fit
+
+__all__ = [
+    "BALANCE_STRATEGIES",
+    "DEFAULT_MODEL",
+    "FORMAT_VERSION",
+    "Augmentation",
+    "Classifier",
+    "DistributedContext",
+    "FitResult",
+    "FocalLoss",
+    "Folds",
+    "TrainResult",
+    "TrainerConfig",
+    "autocast_dtype",
+    "check_beats",
+    "class_weights",
+    "fit",
+    "init_distributed",
+    "load",
+    "load_checkpoint",
+    "make_folds",
+    "make_loss",
+    "model_spec",
+    "resample",
+    "resolve_device",
+    "sampling_weights",
+    "save_checkpoint",
+    "train",
+]

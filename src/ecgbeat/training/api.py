@@ -1,0 +1,382 @@
+"""``ecgbeat.train()``: from records to a trained, evaluated and saved classifier in one call."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from ecgbeat.beats import BeatSet
+from ecgbeat.datasets import load_beats
+from ecgbeat.evaluation import evaluate_predictions
+from ecgbeat.labels import LabelMap
+from ecgbeat.models import create_model
+from ecgbeat.pipeline import BeatConfig
+from ecgbeat.training.augment import Augmentation
+from ecgbeat.training.balance import sampling_weights
+from ecgbeat.training.classifier import Classifier, model_spec
+from ecgbeat.training.devices import resolve_device
+from ecgbeat.training.distributed import init_distributed
+from ecgbeat.training.folds import make_folds
+from ecgbeat.training.losses import class_weights, make_loss
+from ecgbeat.training.trainer import BEST_CHECKPOINT, LAST_CHECKPOINT, TrainerConfig, fit
+
+__all__ = ["DEFAULT_MODEL", "TrainResult", "train"]
+
+#: Model trained when none is named: our morphology + RR-interval fusion network, built
+#: for the inter-patient protocol.
+DEFAULT_MODEL = "beatfusion"
+RUN_FILE = "run.json"
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns.
+
+    Attributes
+    ----------
+    model : nn.Module
+        The trained network, holding the weights of its best validation epoch.
+    history : list of dict
+        Per-epoch ``epoch, train_loss, val_loss, val_accuracy, val_macro_f1, lr, time_s``.
+    metrics : dict or None
+        Test-fold evaluation (``EvaluationReport.to_dict()``); None without a test fold
+        and on the non-main processes of a ``torchrun`` job.
+    checkpoint : Path
+        The best checkpoint; ``ecgbeat.load(checkpoint)`` rebuilds the classifier.
+    classifier : Classifier
+        The trained model wrapped for prediction.
+    out_dir : Path
+        The run folder: ``best.pt``, ``last.pt``, ``run.json``, ``history.csv``,
+        ``history.json``, ``metrics.json`` and ``figures/``.
+    """
+
+    model: nn.Module
+    history: list[dict[str, float]]
+    metrics: dict[str, Any] | None
+    checkpoint: Path
+    classifier: Classifier
+    out_dir: Path
+
+
+def _balance_loss(balance: str, loss: str | None) -> tuple[str, bool]:
+    """The loss name and whether it is class-weighted."""
+    if balance == "focal":
+        if loss not in (None, "focal"):
+            raise ValueError(
+                f"balance='focal' trains with the focal loss, but loss={loss!r} was given; "
+                "drop loss or use balance='class-weight' with it"
+            )
+        return "focal", True
+    return loss or "cross-entropy", balance == "class-weight"
+
+
+def _prepare_out_dir(
+    out_dir: str | os.PathLike | None, *, dataset: str, model_name: str, resume: bool
+) -> Path:
+    if out_dir is None:
+        out_dir = Path("runs") / f"{dataset}-{model_name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NotADirectoryError(f"out_dir {out_dir} exists and is not a folder")
+    holds_run = any((out_dir / f).exists() for f in (RUN_FILE, LAST_CHECKPOINT, BEST_CHECKPOINT))
+    if holds_run and not resume:
+        raise FileExistsError(
+            f"{out_dir} already holds a training run; pass resume=True to continue it, or "
+            "choose another out_dir (runs are never overwritten)"
+        )
+    return out_dir
+
+
+def _build_model(
+    model: str | nn.Module,
+    model_kwargs: Mapping[str, Any] | None,
+    beats: BeatSet,
+    seed: int,
+) -> nn.Module:
+    if isinstance(model, str):
+        # Weight initialisation draws from torch's global RNG: seed it inside a fork so
+        # the run is reproducible and the caller's RNG state is left as it was.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            net = create_model(
+                model,
+                num_classes=beats.num_classes,
+                in_channels=beats.X.shape[1],
+                input_length=beats.X.shape[2],
+                num_rr_features=beats.rr.shape[1],
+                **dict(model_kwargs or {}),
+            )
+    elif isinstance(model, nn.Module):
+        if model_kwargs:
+            raise ValueError("model_kwargs only apply to a model given by name, not an instance")
+        net = model
+    else:
+        raise TypeError(
+            f"model must be a registered model name or an nn.Module, got {type(model).__name__}"
+        )
+    uses_rr = bool(getattr(net, "uses_rr", False))
+    probe = torch.tensor(beats.X[:2])
+    with torch.no_grad():
+        was_training = net.training
+        net.eval()
+        try:
+            out = net(probe, torch.tensor(beats.rr[:2])) if uses_rr else net(probe)
+        except Exception as err:
+            raise ValueError(
+                f"the model cannot take beats of shape {tuple(beats.X.shape[1:])} "
+                f"(n_leads, n_samples): {err}"
+            ) from err
+        finally:
+            net.train(was_training)
+    if out.ndim != 2 or out.shape[1] != beats.num_classes:
+        raise ValueError(
+            f"the model returns logits of shape {tuple(out.shape)} but the beats have "
+            f"{beats.num_classes} classes {beats.classes}; build it with "
+            f"num_classes={beats.num_classes}"
+        )
+    return net
+
+
+def train(
+    dataset: str = "sample",
+    *,
+    data_dir: str | os.PathLike | None = None,
+    records: Sequence[str] | None = None,
+    protocol: str | None = "inter-patient",
+    model: str | nn.Module = DEFAULT_MODEL,
+    model_kwargs: Mapping[str, Any] | None = None,
+    balance: str = "class-weight",
+    loss: str | None = None,
+    focal_gamma: float = 2.0,
+    per_class: int | None = None,
+    epochs: int = 20,
+    batch_size: int = 256,
+    lr: float = 3e-3,
+    weight_decay: float = 1e-2,
+    schedule: str = "onecycle",
+    grad_clip: float | None = 1.0,
+    patience: int | None = 6,
+    device: str | torch.device = "auto",
+    out_dir: str | os.PathLike | None = None,
+    seed: int = 0,
+    augment: bool | Augmentation = True,
+    val_fraction: float = 0.2,
+    amp: bool = True,
+    compile: bool = False,
+    config: BeatConfig | None = None,
+    leads: Any = None,
+    label_map: str | LabelMap | Mapping[str, str] | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    beats: BeatSet | None = None,
+    n_bootstrap: int = 1000,
+    callback: Callable[[dict[str, float]], None] | None = None,
+) -> TrainResult:
+    """Train, select, evaluate and save a beat classifier in one call.
+
+    Loads the beats, splits off the test records by ``protocol``, holds out a patient-wise
+    validation fold of the training records for model selection and early stopping,
+    rebalances the training fold only, trains, scores the best epoch on the test fold and
+    writes everything into ``out_dir``. Runs under ``torchrun`` as it is (distributed data
+    parallel, one process per GPU or CPU worker).
+
+    Parameters
+    ----------
+    dataset : str
+        Database for :func:`ecgbeat.load_beats`: ``"sample"`` (embedded, offline),
+        ``"mitdb"``, ... Ignored when ``beats`` is given.
+    data_dir, records, config, leads, label_map
+        Passed to :func:`ecgbeat.load_beats`.
+    protocol : {"inter-patient", "intra-patient"} or None
+        How the test fold is split off; ``None`` trains on every beat (no test metrics).
+    model : str or nn.Module
+        A registered model name (see ``ecgbeat.models.list_models()``) or a built model.
+        A model built by name is saved so that :func:`ecgbeat.load` rebuilds it alone; an
+        instance's checkpoint needs ``ecgbeat.load(path, model=<same architecture>)``.
+    model_kwargs : mapping, optional
+        Model options for a model given by name.
+    balance : str
+        ``"none"``, ``"class-weight"`` (inverse-frequency weighted loss), ``"focal"``
+        (class-weighted focal loss), ``"sampler"`` (weighted random sampling),
+        ``"smote"``, ``"adasyn"``, ``"oversample"``, ``"undersample"`` or ``"hybrid"``
+        (every class cut or repeated to ``per_class`` beats); resampling touches the
+        training fold only.
+    loss : {"cross-entropy", "focal"}, optional
+        Base loss; default cross-entropy (focal with ``balance="focal"``).
+    focal_gamma : float
+        Focusing parameter of the focal loss.
+    per_class : int, optional
+        Beats per class for ``balance="hybrid"`` (default: the mean class size).
+    epochs, batch_size, lr, weight_decay, schedule, grad_clip, patience, amp, compile
+        Optimisation settings, see :class:`~ecgbeat.training.trainer.TrainerConfig`.
+    device : str
+        ``"auto"`` (CUDA, then MPS, then CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
+    out_dir : path, optional
+        Run folder; default ``runs/<dataset>-<model>-<time>``. A folder that already holds
+        a run is an error unless ``resume=True``.
+    seed : int
+        Seeds the validation split, resampling, initialisation and batch order.
+    augment : bool or Augmentation
+        On-device augmentation of training batches (``True``: default settings).
+    val_fraction : float
+        Share of the training records held out for validation.
+    resume : bool
+        Continue the run in ``out_dir`` from its last epoch after an interruption.
+    progress : bool
+        Show a progress bar.
+    beats : BeatSet, optional
+        Train on these beats instead of loading ``dataset``.
+    n_bootstrap : int
+        Bootstrap resamples for the confidence intervals of the test metrics.
+    callback : callable, optional
+        Called with each epoch's history record.
+
+    Returns
+    -------
+    TrainResult
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ecgbeat.training import train
+    >>> result = train(epochs=1, out_dir=tempfile.mkdtemp() + "/run",
+    ...                progress=False, n_bootstrap=0)
+    >>> len(result.history), result.checkpoint.name
+    (1, 'best.pt')
+    """
+    trainer_config = TrainerConfig(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        weight_decay=weight_decay,
+        schedule=schedule,
+        grad_clip=grad_clip,
+        patience=patience,
+        amp=amp,
+        compile=compile,
+        seed=seed,
+    )
+    loss_name, weighted = _balance_loss(balance, loss)
+    if augment is True:
+        augment = Augmentation()
+    elif augment is False:
+        augment = None
+    elif not isinstance(augment, Augmentation):
+        raise TypeError(f"augment must be True, False or an Augmentation, got {augment!r}")
+    ctx, torch_device = init_distributed(resolve_device(device))
+    model_name = model if isinstance(model, str) else type(model).__name__
+    run_dir = ctx.broadcast(
+        _prepare_out_dir(out_dir, dataset=dataset, model_name=model_name, resume=resume)
+        if ctx.is_main
+        else None
+    )
+
+    if beats is None:
+        beats = load_beats(
+            dataset,
+            data_dir=data_dir,
+            records=records,
+            protocol=protocol,
+            leads=leads,
+            label_map=label_map,
+            config=config,
+        )
+    folds = make_folds(
+        beats,
+        protocol=protocol,
+        val_fraction=val_fraction,
+        balance=balance,
+        per_class=per_class,
+        seed=seed,
+    )
+    net = _build_model(model, model_kwargs, beats, seed)
+    weight = class_weights(folds.train.y, num_classes=beats.num_classes) if weighted else None
+    criterion = make_loss(loss_name, weight=weight, gamma=focal_gamma).to(torch_device)
+    params = dict(beats.params)
+    settings = {
+        "dataset": params.get("database", dataset),
+        "records": params.get("records"),
+        "protocol": protocol,
+        "balance": balance,
+        "loss": loss_name,
+        "focal_gamma": focal_gamma,
+        "per_class": per_class,
+        "augment": None if augment is None else augment.to_dict(),
+        "val_fraction": val_fraction,
+        "seed": seed,
+        "world_size": ctx.world_size,
+        "n_train": len(folds.train),
+        "n_val": len(folds.val),
+        "n_test": None if folds.test is None else len(folds.test),
+        "val_records": list(folds.val.records),
+    }
+    metadata = {
+        "model": model_spec(net),
+        "classes": list(beats.classes),
+        "label_map": params.get("label_map"),
+        "config": params.get("config"),
+        "leads": list(beats.leads),
+        "rr_names": list(beats.rr_names),
+        "fs": beats.fs,
+        "input_shape": list(beats.X.shape[1:]),
+        "uses_rr": bool(getattr(net, "uses_rr", False)),
+        "training": settings,
+    }
+    if ctx.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        run_json = {**metadata, "trainer": trainer_config.to_dict()}
+        (run_dir / RUN_FILE).write_text(json.dumps(run_json, indent=1, default=str))
+
+    fitted = fit(
+        net,
+        folds.train,
+        folds.val,
+        config=trainer_config,
+        criterion=criterion,
+        device=torch_device,
+        augment=augment,
+        sample_weights=sampling_weights(folds.train.y, num_classes=beats.num_classes)
+        if balance == "sampler"
+        else None,
+        run_dir=run_dir,
+        metadata=metadata,
+        resume=resume,
+        progress=progress,
+        callback=callback,
+        context=ctx,
+    )
+    classifier = Classifier(
+        net, metadata={**metadata, "trainer": trainer_config.to_dict()}, device=torch_device
+    )
+    metrics = None
+    if folds.test is not None and ctx.is_main:
+        proba = classifier.predict_proba(folds.test)
+        report = evaluate_predictions(
+            folds.test.y,
+            proba.argmax(axis=1),
+            classes=beats.classes,
+            proba=proba,
+            record=folds.test.record,
+            protocol=protocol,
+            n_bootstrap=n_bootstrap,
+            seed=seed,
+        )
+        metrics = report.to_dict()
+        (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=1, default=str))
+        report.save_figures(run_dir / "figures", history=fitted.history, overwrite=True)
+    return TrainResult(
+        model=net,
+        history=fitted.history,
+        metrics=metrics,
+        checkpoint=run_dir / BEST_CHECKPOINT,
+        classifier=classifier,
+        out_dir=run_dir,
+    )

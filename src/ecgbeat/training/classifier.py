@@ -1,0 +1,283 @@
+"""The trained classifier: a model with its classes and preprocessing, loaded from one file."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from ecgbeat.beats import BeatSet
+from ecgbeat.labels import LabelMap
+from ecgbeat.models import create_model, list_models
+from ecgbeat.pipeline import BeatConfig
+from ecgbeat.training.checkpoint import load_checkpoint
+from ecgbeat.training.devices import resolve_device
+from ecgbeat.training.inference import batched_logits
+
+__all__ = ["Classifier", "load", "model_spec"]
+
+
+def model_spec(model: nn.Module) -> dict[str, Any]:
+    """How to rebuild ``model``: its registry arguments, or (for a plain instance) its class.
+
+    Models made by :func:`ecgbeat.models.create_model` carry ``model_config`` and are
+    rebuilt from it. Any other ``nn.Module`` is recorded by class path only: its
+    constructor arguments are unknown, so :func:`load` then needs ``model=`` (an
+    instance built the same way) to receive the weights.
+
+    Examples
+    --------
+    >>> import torch
+    >>> model_spec(torch.nn.Linear(2, 3))
+    {'name': None, 'config': None, 'class': 'torch.nn.modules.linear:Linear'}
+    """
+    config = getattr(model, "model_config", None)
+    cls = type(model)
+    return {
+        "name": None if config is None else config["name"],
+        "config": None if config is None else dict(config),
+        "class": f"{cls.__module__}:{cls.__qualname__}",
+    }
+
+
+def _build_model(spec: Mapping[str, Any], model: nn.Module | None, path: Path) -> nn.Module:
+    if model is not None:
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"model must be a torch.nn.Module instance, got {type(model)}")
+        return model
+    if spec.get("config") is None:
+        raise ValueError(
+            f"{path} holds the weights of a user-supplied {spec.get('class')} instance whose "
+            "constructor arguments are unknown; pass load(path, model=<an instance built the "
+            "same way>), or register the model with ecgbeat.models.register_model and train "
+            "it by name so the checkpoint can rebuild it alone"
+        )
+    config = dict(spec["config"])
+    name = config.pop("name")
+    # Importing the defining module registers user models declared with @register_model.
+    module = spec.get("class", "").partition(":")[0]
+    if name not in list_models() and module:
+        importlib.import_module(module)
+    return create_model(name, **config)
+
+
+class Classifier:
+    """A trained beat classifier: model, class names, label map and beat pipeline.
+
+    Built by :func:`load` (or returned by ``ecgbeat.train()``). Predictions check that
+    the beats were built the way the training beats were (same classes, leads, sampling
+    rate, beat length and preprocessing), because a model fed differently prepared beats
+    fails silently.
+
+    Parameters
+    ----------
+    model : nn.Module
+        The trained network (put in eval mode for prediction).
+    metadata : mapping
+        The checkpoint metadata: ``classes``, ``label_map``, ``config``, ``leads``,
+        ``rr_names``, ``fs``, ``input_shape``, ``uses_rr``, ``model``, ...
+    device : str or torch.device
+        Where inference runs ("auto" picks CUDA, then MPS, then CPU).
+    batch_size : int
+        Beats per forward pass.
+
+    Attributes
+    ----------
+    classes : tuple of str
+    label_map : LabelMap or None
+    config : BeatConfig or None
+        Preprocessing and segmentation of the training beats; pass it to
+        ``ecgbeat.load_beats(config=...)`` to prepare new beats the same way.
+    leads : tuple of str
+    model : nn.Module
+    metadata : dict
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(10, 2))
+    >>> clf = Classifier(net, metadata={"classes": ["N", "V"], "input_shape": [1, 10],
+    ...                                  "fs": 360.0})
+    >>> clf.predict_proba(np.zeros((3, 1, 10), np.float32)).shape
+    (3, 2)
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        *,
+        metadata: Mapping[str, Any],
+        device: str | torch.device = "cpu",
+        batch_size: int = 1024,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be a positive number of beats, got {batch_size}")
+        self.metadata = dict(metadata)
+        self.device = resolve_device(device)
+        self.model = model.to(self.device).eval()
+        self.batch_size = batch_size
+        self.classes: tuple[str, ...] = tuple(metadata["classes"])
+        label_map = metadata.get("label_map")
+        self.label_map = None if label_map is None else LabelMap.from_dict(label_map)
+        config = metadata.get("config")
+        self.config = None if config is None else BeatConfig.from_dict(config)
+        self.leads: tuple[str, ...] = tuple(metadata.get("leads") or ())
+        self.rr_names: tuple[str, ...] = tuple(metadata.get("rr_names") or ())
+        self.uses_rr = bool(metadata.get("uses_rr", False))
+        self.input_shape = tuple(metadata["input_shape"])
+        self.fs = metadata.get("fs")
+
+    def __repr__(self) -> str:
+        name = self.metadata.get("model", {}).get("name") or type(self.model).__name__
+        return (
+            f"Classifier({name}, classes={self.classes}, leads={self.leads}, "
+            f"input_shape={self.input_shape}, fs={self.fs})"
+        )
+
+    def _check_beats(self, beats: BeatSet) -> None:
+        if beats.classes != self.classes:
+            raise ValueError(
+                f"the beats are labelled with classes {beats.classes} but the model predicts "
+                f"{self.classes}; load them with the model's label map (clf.label_map)"
+            )
+        if self.leads and beats.leads and tuple(beats.leads) != self.leads:
+            raise ValueError(
+                f"the beats hold leads {beats.leads} but the model was trained on "
+                f"{self.leads}; load them with leads={list(self.leads)}"
+            )
+        if self.fs is not None and beats.fs != self.fs:
+            raise ValueError(
+                f"the beats are sampled at {beats.fs} Hz but the model was trained on "
+                f"{self.fs} Hz beats; load them with the model's config (clf.config)"
+            )
+        config = beats.params.get("config")
+        if self.config is not None and config is not None:
+            theirs, ours = BeatConfig.from_dict(config).to_dict(), self.config.to_dict()
+            if diff := {k: (theirs.get(k), v) for k, v in ours.items() if theirs.get(k) != v}:
+                raise ValueError(
+                    "the beats were prepared differently from the training beats "
+                    f"(beats, model): {diff}; load them with config=clf.config"
+                )
+        if self.uses_rr and self.rr_names and tuple(beats.rr_names) != self.rr_names:
+            raise ValueError(
+                f"the model uses RR features {self.rr_names} but the beats carry "
+                f"{beats.rr_names}; build the beats with the data layer's RR features"
+            )
+
+    def _tensors(
+        self, beats: BeatSet | np.ndarray, rr: np.ndarray | None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        if isinstance(beats, BeatSet):
+            if rr is not None:
+                raise TypeError("pass rr only with a raw array; a BeatSet carries its own")
+            self._check_beats(beats)
+            X, rr = beats.X, beats.rr
+        else:
+            X = np.asarray(beats)
+            if X.dtype.kind not in "fiu":
+                raise TypeError(f"beats must hold numbers, got dtype {X.dtype}")
+            X = X.astype(np.float32)
+        if X.ndim != 3 or tuple(X.shape[1:]) != self.input_shape:
+            raise ValueError(
+                f"beats must have shape (n_beats, {self.input_shape[0]}, {self.input_shape[1]})"
+                f" (n_leads, n_samples) like the training beats, got {tuple(X.shape)}"
+            )
+        if not np.isfinite(X).all():
+            raise ValueError("the beats hold NaN or infinite samples; drop or repair them")
+        if not self.uses_rr:
+            return torch.tensor(X, device=self.device), None
+        n_rr = len(self.rr_names) if self.rr_names else None
+        rr = None if rr is None else np.asarray(rr, dtype=np.float32)
+        if rr is None or rr.ndim != 2 or len(rr) != len(X) or rr.shape[1] != (n_rr or rr.shape[1]):
+            raise ValueError(
+                f"the model uses {n_rr or 'some'} RR features per beat; pass rr of shape "
+                f"({len(X)}, {n_rr or 'n_rr'}), got {None if rr is None else rr.shape}"
+            )
+        if not np.isfinite(rr).all():
+            raise ValueError("the RR features hold NaN or infinite values; drop or repair them")
+        return torch.tensor(X, device=self.device), torch.tensor(rr, device=self.device)
+
+    def predict_proba(
+        self, beats: BeatSet | np.ndarray, *, rr: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Class probabilities of each beat.
+
+        Parameters
+        ----------
+        beats : BeatSet or ndarray of shape (n_beats, n_leads, n_samples)
+            A BeatSet is checked against the training pipeline; a raw array only for its
+            shape.
+        rr : ndarray of shape (n_beats, n_rr_features), optional
+            RR features for a raw array, when the model uses them.
+
+        Returns
+        -------
+        ndarray of shape (n_beats, n_classes), float32
+            Columns in the order of :attr:`classes`.
+        """
+        x, rr_t = self._tensors(beats, rr)
+        if len(x) == 0:
+            return np.zeros((0, len(self.classes)), np.float32)
+        logits = batched_logits(self.model, x, rr_t, batch_size=self.batch_size)
+        return torch.softmax(logits, dim=1).cpu().numpy()
+
+    def predict(self, beats: BeatSet | np.ndarray, *, rr: np.ndarray | None = None) -> np.ndarray:
+        """Most probable class of each beat, as indices into :attr:`classes` (like ``beats.y``).
+
+        ``np.asarray(clf.classes)[clf.predict(beats)]`` gives the class names.
+        """
+        return self.predict_proba(beats, rr=rr).argmax(axis=1).astype(np.int64)
+
+
+def load(
+    path: str | os.PathLike,
+    *,
+    device: str | torch.device = "cpu",
+    model: nn.Module | None = None,
+) -> Classifier:
+    """Load a checkpoint written by ``ecgbeat.train()`` as a ready :class:`Classifier`.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``best.pt`` or ``last.pt`` file of a run.
+    device : str or torch.device
+        Where inference runs.
+    model : nn.Module, optional
+        Only for checkpoints of a user-supplied model instance: a freshly built instance
+        of the same architecture to receive the weights.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        Missing, corrupt or truncated file; incompatible format version; weights that do
+        not fit the model.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ecgbeat.models import create_model
+    >>> from ecgbeat.training.checkpoint import save_checkpoint
+    >>> net = create_model("cnn3", num_classes=2, input_length=64)
+    >>> path = save_checkpoint(f"{tempfile.mkdtemp()}/m.pt", model_state=net.state_dict(),
+    ...                        metadata={"model": model_spec(net), "classes": ["N", "V"],
+    ...                                  "input_shape": [1, 64]})
+    >>> clf = load(path)
+    >>> clf.classes, clf.predict(np.zeros((2, 1, 64), np.float32)).shape
+    (('N', 'V'), (2,))
+    """
+    path = Path(path)
+    checkpoint = load_checkpoint(path)
+    metadata = checkpoint["metadata"]
+    net = _build_model(metadata.get("model", {}), model, path)
+    try:
+        net.load_state_dict(checkpoint["model_state"])
+    except RuntimeError as err:
+        raise ValueError(f"the weights in {path} do not fit the model: {err}") from None
+    return Classifier(net, metadata=metadata, device=device)

@@ -1,0 +1,27 @@
+"""Worker of test_distributed.py, launched with torch.distributed.run (2 processes, gloo)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import ecgbeat
+from ecgbeat.training import train
+
+if __name__ == "__main__":
+    out_dir = sys.argv[1]
+    beats = ecgbeat.load_beats("sample")[::3]
+    result = train(
+        beats=beats,
+        out_dir=out_dir,
+        model="beatfusion_tiny",
+        epochs=3,
+        batch_size=64,
+        augment=False,
+        patience=None,
+        progress=False,
+        n_bootstrap=0,
+        device="cpu",
+    )
+    if result.metrics is not None:
+        (result.out_dir / "ddp_history.json").write_text(json.dumps(result.history))

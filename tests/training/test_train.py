@@ -1,0 +1,208 @@
+"""ecgbeat.training.train(): run folder, checkpoints, reload, resume, strategies, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import ecgbeat
+from ecgbeat.beats import BeatSet
+from ecgbeat.training import Classifier, load, train
+from ecgbeat.training.trainer import HISTORY_COLUMNS
+
+#: The smallest model of the zoo that uses RR features, and settings that keep a run to a
+#: few seconds on two CPU cores.
+FAST = {
+    "model": "beatfusion_tiny",
+    "epochs": 2,
+    "batch_size": 64,
+    "progress": False,
+    "n_bootstrap": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def trained(small_beats: BeatSet, tmp_path_factory: pytest.TempPathFactory):
+    """One short training run on the sample, shared by the tests that only read its output."""
+    return train(beats=small_beats, out_dir=tmp_path_factory.mktemp("trained") / "run", **FAST)
+
+
+def test_a_run_writes_checkpoints_history_metrics_and_figures(trained):
+    files = {p.name for p in trained.out_dir.iterdir()}
+    assert {
+        "best.pt",
+        "last.pt",
+        "run.json",
+        "history.csv",
+        "history.json",
+        "metrics.json",
+        "figures",
+    } <= files
+    assert any((trained.out_dir / "figures").glob("*.png"))
+    assert json.loads((trained.out_dir / "metrics.json").read_text()) == json.loads(
+        json.dumps(trained.metrics, default=str)
+    )
+
+
+def test_history_has_one_record_per_epoch_with_every_column(trained):
+    assert [h["epoch"] for h in trained.history] == [1, 2]
+    assert all(tuple(h) == HISTORY_COLUMNS for h in trained.history)
+    header = (trained.out_dir / "history.csv").read_text().splitlines()[0]
+    assert header.split(",") == list(HISTORY_COLUMNS)
+
+
+def test_save_then_load_gives_identical_predictions(trained, small_beats):
+    clf = load(trained.checkpoint)
+    np.testing.assert_array_equal(
+        clf.predict_proba(small_beats), trained.classifier.predict_proba(small_beats)
+    )
+    assert clf.classes == small_beats.classes
+    assert clf.leads == small_beats.leads
+    assert clf.config.to_dict() == small_beats.params["config"]
+
+
+def test_loaded_classifier_refuses_beats_of_another_label_map(trained, small_beats):
+    clf = load(trained.checkpoint)
+    relabelled = BeatSet(**{**small_beats.__dict__, "classes": ("a", "b", "c", "d", "e")})
+    with pytest.raises(ValueError, match="label map"):
+        clf.predict(relabelled)
+
+
+def test_loaded_classifier_refuses_beats_prepared_differently(trained, small_beats):
+    clf = load(trained.checkpoint)
+    params = {**small_beats.params, "config": {**small_beats.params["config"], "normalize": "none"}}
+    with pytest.raises(ValueError, match="normalize"):
+        clf.predict(BeatSet(**{**small_beats.__dict__, "params": params}))
+
+
+def test_loaded_classifier_refuses_other_leads_and_shapes(trained, small_beats):
+    clf = load(trained.checkpoint)
+    with pytest.raises(ValueError, match="leads"):
+        clf.predict(BeatSet(**{**small_beats.__dict__, "leads": ("V1",)}))
+    with pytest.raises(ValueError, match="shape"):
+        clf.predict(small_beats.X[:, :, :100], rr=small_beats.rr)
+
+
+def test_existing_run_is_never_overwritten(trained, small_beats):
+    with pytest.raises(FileExistsError, match="resume=True"):
+        train(beats=small_beats, out_dir=trained.out_dir, **FAST)
+
+
+def test_resume_after_an_interrupt_matches_an_uninterrupted_run(small_beats, tmp_path):
+    settings = {**FAST, "epochs": 3, "beats": small_beats, "patience": None}
+    full = train(out_dir=tmp_path / "full", **settings)
+
+    def interrupt_after_first_epoch(record):
+        if record["epoch"] == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(out_dir=tmp_path / "cut", callback=interrupt_after_first_epoch, **settings)
+    resumed = train(out_dir=tmp_path / "cut", resume=True, **settings)
+
+    assert [h["epoch"] for h in resumed.history] == [1, 2, 3]
+    for a, b in zip(full.history, resumed.history, strict=True):
+        assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-5)
+    for (name, a), b in zip(
+        full.model.state_dict().items(), resumed.model.state_dict().values(), strict=True
+    ):
+        torch.testing.assert_close(a, b, msg=name)
+
+
+def test_resume_refuses_changed_settings(small_beats, tmp_path):
+    train(beats=small_beats, out_dir=tmp_path / "run", **{**FAST, "epochs": 1})
+    with pytest.raises(ValueError, match="training settings differ"):
+        train(beats=small_beats, out_dir=tmp_path / "run", resume=True, **{**FAST, "lr": 1e-4})
+
+
+@pytest.mark.parametrize("balance", ["none", "focal", "sampler", "hybrid"])
+def test_each_balance_strategy_trains(balance, small_beats, tmp_path):
+    result = train(
+        beats=small_beats, out_dir=tmp_path / "run", balance=balance, **{**FAST, "epochs": 1}
+    )
+    assert np.isfinite(result.history[0]["train_loss"])
+
+
+def test_same_seed_gives_the_same_run(small_beats, tmp_path):
+    a = train(beats=small_beats, out_dir=tmp_path / "a", **{**FAST, "epochs": 1})
+    b = train(beats=small_beats, out_dir=tmp_path / "b", **{**FAST, "epochs": 1})
+    assert a.history[0]["train_loss"] == b.history[0]["train_loss"]
+
+
+class _PlainNet(nn.Module):
+    def __init__(self, num_classes: int = 5) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv1d(1, 4, 7),
+            nn.ReLU(),
+            nn.AdaptiveAvgPool1d(1),
+            nn.Flatten(),
+            nn.Linear(4, num_classes),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def test_a_model_instance_trains_and_reloads_with_model_argument(small_beats, tmp_path):
+    result = train(beats=small_beats, out_dir=tmp_path / "run", **{**FAST, "model": _PlainNet()})
+    with pytest.raises(ValueError, match="load\\(path, model="):
+        load(result.checkpoint)
+    clf = load(result.checkpoint, model=_PlainNet())
+    np.testing.assert_array_equal(clf.predict(small_beats), result.classifier.predict(small_beats))
+
+
+def test_num_classes_disagreeing_with_the_labels_is_refused(small_beats, tmp_path):
+    with pytest.raises(ValueError, match="num_classes=5"):
+        train(beats=small_beats, out_dir=tmp_path / "run", **{**FAST, "model": _PlainNet(3)})
+
+
+def test_nan_beats_are_refused(small_beats, tmp_path):
+    X = small_beats.X.copy()
+    X[3, 0, 10] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        train(beats=BeatSet(**{**small_beats.__dict__, "X": X}), out_dir=tmp_path / "r", **FAST)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error raised without a GPU")
+def test_cuda_without_a_gpu_is_a_clear_error(small_beats, tmp_path):
+    with pytest.raises(RuntimeError, match="no CUDA GPU"):
+        train(beats=small_beats, out_dir=tmp_path / "r", device="cuda", **FAST)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"balance": "magic"}, ValueError, "unknown balance"),
+        ({"balance": "focal", "loss": "cross-entropy"}, ValueError, "focal"),
+        ({"epochs": 0}, ValueError, "epochs"),
+        ({"schedule": "step"}, ValueError, "onecycle"),
+        ({"augment": "yes"}, TypeError, "Augmentation"),
+        ({"model": "no_such_model"}, ValueError, "known models"),
+        ({"val_fraction": 1.5}, ValueError, "val_fraction"),
+    ],
+)
+def test_bad_arguments_give_clear_errors(kwargs, error, match, small_beats, tmp_path):
+    with pytest.raises(error, match=match):
+        train(beats=small_beats, out_dir=tmp_path / "r", **{**FAST, **kwargs})
+
+
+def test_classifier_rejects_raw_beats_with_nan(trained, small_beats):
+    X = small_beats.X[:4].copy()
+    X[0, 0, 0] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        trained.classifier.predict(X, rr=small_beats.rr[:4])
+
+
+def test_classifier_needs_rr_for_raw_beats_when_the_model_uses_them(trained, small_beats):
+    assert isinstance(trained.classifier, Classifier) and trained.classifier.uses_rr
+    with pytest.raises(ValueError, match="RR features"):
+        trained.classifier.predict(small_beats.X[:4])
+
+
+def test_train_is_reachable_from_the_package(small_beats):
+    assert ecgbeat.training.train is train
