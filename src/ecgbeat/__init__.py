@@ -15,8 +15,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ecgbeat.beats import BeatSet
 from ecgbeat.datasets import load_beats, load_kaggle_csv
+from ecgbeat.evaluation import EvaluationReport, evaluate, evaluate_predictions
+from ecgbeat.explain import grad_cam
 from ecgbeat.labels import LabelMap, get_label_map
+from ecgbeat.models import create_model, list_models, register_model
 from ecgbeat.pipeline import BeatConfig
+from ecgbeat.training import Classifier, TrainResult, load, train
 
 try:
     __version__ = version("ecgbeat")
@@ -26,9 +30,20 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "BeatConfig",
     "BeatSet",
+    "Classifier",
+    "EvaluationReport",
     "LabelMap",
+    "TrainResult",
     "__version__",
+    "create_model",
+    "evaluate",
+    "evaluate_predictions",
     "get_label_map",
+    "grad_cam",
+    "list_models",
+    "load",
     "load_beats",
     "load_kaggle_csv",
+    "register_model",
+    "train",
 ]
