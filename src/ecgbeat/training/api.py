@@ -15,7 +15,7 @@ from torch import nn
 
 from ecgbeat.beats import BeatSet
 from ecgbeat.datasets import load_beats
-from ecgbeat.evaluation import evaluate_predictions
+from ecgbeat.evaluation import EvaluationReport, evaluate_predictions
 from ecgbeat.labels import LabelMap
 from ecgbeat.models import create_model
 from ecgbeat.pipeline import BeatConfig
@@ -53,6 +53,8 @@ class TrainResult:
         The best checkpoint; ``ecgbeat.load(checkpoint)`` rebuilds the classifier.
     classifier : Classifier
         The trained model wrapped for prediction.
+    report : EvaluationReport or None
+        The test-fold report that ``metrics`` is the dictionary of (``print(report)``).
     out_dir : Path
         The run folder: ``best.pt``, ``last.pt``, ``run.json``, ``history.csv``,
         ``history.json``, ``metrics.json`` and ``figures/``.
@@ -64,6 +66,7 @@ class TrainResult:
     checkpoint: Path
     classifier: Classifier
     out_dir: Path
+    report: EvaluationReport | None = None
 
 
 def _balance_loss(balance: str, loss: str | None) -> tuple[str, bool]:
@@ -324,6 +327,8 @@ def train(
         "label_map": params.get("label_map"),
         "config": params.get("config"),
         "leads": list(beats.leads),
+        # The leads argument that built the beats, to load new beats the same way.
+        "lead_spec": params.get("leads"),
         "rr_names": list(beats.rr_names),
         "fs": beats.fs,
         "input_shape": list(beats.X.shape[1:]),
@@ -356,7 +361,7 @@ def train(
     classifier = Classifier(
         net, metadata={**metadata, "trainer": trainer_config.to_dict()}, device=torch_device
     )
-    metrics = None
+    metrics, report = None, None
     if folds.test is not None and ctx.is_main:
         proba = classifier.predict_proba(folds.test)
         report = evaluate_predictions(
@@ -379,4 +384,5 @@ def train(
         checkpoint=run_dir / BEST_CHECKPOINT,
         classifier=classifier,
         out_dir=run_dir,
+        report=report,
     )
