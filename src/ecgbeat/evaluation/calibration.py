@@ -19,7 +19,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import entr, log_softmax, softmax
 from torch import nn
 
-from ecgbeat.explain.gradcam import _model_device, _model_inputs, _preserved_modes, _run_model
+from ecgbeat.models.running import model_device, model_inputs, preserved_modes, run_model
 
 __all__ = [
     "MCDropoutResult",
@@ -343,12 +343,12 @@ def mc_dropout_proba(
         raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    x_t, rr_t = _model_inputs(model, x, rr=rr)
-    device = _model_device(model)
+    x_t, rr_t = model_inputs(model, x, rr=rr)
+    device = model_device(model)
     batches = []
     forked = [device] if device.type != "cpu" else []
     with (
-        _preserved_modes(model),
+        preserved_modes(model),
         torch.no_grad(),
         torch.random.fork_rng(devices=forked, device_type=device.type),
     ):
@@ -359,7 +359,7 @@ def mc_dropout_proba(
         for start in range(0, len(x_t), batch_size):
             xb = x_t[start : start + batch_size].to(device)
             rb = None if rr_t is None else rr_t[start : start + batch_size].to(device)
-            passes = [torch.softmax(_run_model(model, xb, rb), dim=1) for _ in range(n_samples)]
+            passes = [torch.softmax(run_model(model, xb, rb), dim=1) for _ in range(n_samples)]
             batches.append(torch.stack(passes).double().cpu().numpy())
     proba = np.concatenate(batches, axis=1)  # (n_samples, n_beats, n_classes)
     mean = proba.mean(axis=0)

@@ -12,14 +12,14 @@ The module also holds the small helpers that every function running a model on b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from ecgbeat.models.running import model_device, model_inputs, preserved_modes, run_model
 
 __all__ = ["grad_cam", "last_conv_layer"]
 
@@ -134,9 +134,9 @@ def grad_cam(
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     layer_name = last_conv_layer(model) if layer is None else layer
     module = _named_layer(model, layer_name)
-    x_t, rr_t = _model_inputs(model, x, rr=rr)
+    x_t, rr_t = model_inputs(model, x, rr=rr)
     targets = _target_array(target, n_beats=len(x_t))
-    device = _model_device(model)
+    device = model_device(model)
 
     captured: list[torch.Tensor] = []
 
@@ -158,7 +158,7 @@ def grad_cam(
         # cuDNN refuses the backward pass of a recurrent layer in eval mode; the native
         # kernels give the same result.
         with (
-            _preserved_modes(model),
+            preserved_modes(model),
             torch.enable_grad(),
             torch.backends.cudnn.flags(enabled=False),
         ):
@@ -169,7 +169,7 @@ def grad_cam(
                 # An input that requires grad builds the graph even for a frozen model.
                 xb = x_t[start:stop].to(device).requires_grad_(True)
                 rb = None if rr_t is None else rr_t[start:stop].to(device)
-                logits = _run_model(model, xb, rb)
+                logits = run_model(model, xb, rb)
                 if not captured:
                     raise ValueError(
                         f"layer {layer_name!r} did not run in the forward pass; choose one of "
@@ -277,76 +277,3 @@ def _batch_targets(
             f"{n_classes} classes (valid indices 0..{n_classes - 1})"
         )
     return torch.as_tensor(batch, device=logits.device)
-
-
-def _model_device(model: nn.Module) -> torch.device:
-    """Device of the model's parameters (inputs are moved there batch by batch)."""
-    parameter = next(model.parameters(), None)
-    if parameter is None:
-        raise ValueError(f"{type(model).__name__} has no parameters; pass a trained model")
-    return parameter.device
-
-
-def _model_inputs(
-    model: nn.Module,
-    x: np.ndarray | torch.Tensor,
-    *,
-    rr: np.ndarray | torch.Tensor | None,
-) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Check ``x`` and ``rr`` against the model contract; return float32 tensors."""
-    x_t = _float_tensor(x, name="x")
-    if x_t.ndim != 3:
-        raise ValueError(
-            f"x must have shape (n_beats, n_leads, n_samples), got {tuple(x_t.shape)}; "
-            "use x[:, None, :] for single-lead beats"
-        )
-    if len(x_t) == 0:
-        raise ValueError("x holds no beats")
-    if rr is None:
-        if getattr(model, "uses_rr", False):
-            raise ValueError(
-                f"{type(model).__name__} uses RR features (uses_rr=True); pass rr= of shape "
-                "(n_beats, n_rr_features), e.g. beats.rr"
-            )
-        return x_t, None
-    rr_t = _float_tensor(rr, name="rr")
-    if rr_t.ndim != 2 or len(rr_t) != len(x_t):
-        raise ValueError(
-            f"rr must have shape ({len(x_t)}, n_rr_features) to match x, got {tuple(rr_t.shape)}"
-        )
-    return x_t, rr_t
-
-
-def _run_model(model: nn.Module, x: torch.Tensor, rr: torch.Tensor | None) -> torch.Tensor:
-    """Logits of one batch; ``rr`` is passed only when given, so plain modules work too."""
-    logits = model(x) if rr is None else model(x, rr=rr)
-    if not isinstance(logits, torch.Tensor) or logits.ndim != 2 or len(logits) != len(x):
-        shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits)
-        raise ValueError(
-            f"the model must return logits of shape ({len(x)}, n_classes), got {shape}"
-        )
-    return logits
-
-
-@contextmanager
-def _preserved_modes(model: nn.Module) -> Iterator[None]:
-    """Restore the train/eval flag of every submodule on exit, whatever happened inside."""
-    modes = [(module, module.training) for module in model.modules()]
-    try:
-        yield
-    finally:
-        for module, training in modes:
-            module.training = training
-
-
-def _float_tensor(value: Any, *, name: str) -> torch.Tensor:
-    if isinstance(value, torch.Tensor):
-        return value.detach().to(torch.float32)
-    try:
-        array = np.asarray(value, dtype=np.float32)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"{name} must be a numpy array or a torch tensor of numbers, got {type(value).__name__}"
-        ) from error
-    # Torch cannot share read-only memory (a BeatSet's arrays are frozen): copy those.
-    return torch.from_numpy(array if array.flags.writeable else array.copy())

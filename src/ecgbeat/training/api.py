@@ -159,6 +159,7 @@ def train(
     balance: str = "class-weight",
     loss: str | None = None,
     focal_gamma: float = 2.0,
+    class_weight_power: float = 1.0,
     per_class: int | None = None,
     epochs: int = 20,
     batch_size: int = 256,
@@ -216,6 +217,9 @@ def train(
         Base loss; default cross-entropy (focal with ``balance="focal"``).
     focal_gamma : float
         Focusing parameter of the focal loss.
+    class_weight_power : float
+        Exponent of the inverse-frequency class weights (1: "balanced", 0.5: square-root
+        balancing, which keeps classes with a handful of beats from dominating the loss).
     per_class : int, optional
         Beats per class for ``balance="hybrid"`` (default: the mean class size).
     epochs, batch_size, lr, weight_decay, schedule, grad_clip, patience, amp, compile
@@ -301,7 +305,11 @@ def train(
         seed=seed,
     )
     net = _build_model(model, model_kwargs, beats, seed)
-    weight = class_weights(folds.train.y, num_classes=beats.num_classes) if weighted else None
+    weight = (
+        class_weights(folds.train.y, num_classes=beats.num_classes, power=class_weight_power)
+        if weighted
+        else None
+    )
     criterion = make_loss(loss_name, weight=weight, gamma=focal_gamma).to(torch_device)
     params = dict(beats.params)
     settings = {
@@ -311,6 +319,7 @@ def train(
         "balance": balance,
         "loss": loss_name,
         "focal_gamma": focal_gamma,
+        "class_weight_power": class_weight_power,
         "per_class": per_class,
         "augment": None if augment is None else augment.to_dict(),
         "val_fraction": val_fraction,

@@ -15,10 +15,10 @@ from torch import nn
 from ecgbeat.beats import BeatSet
 from ecgbeat.labels import LabelMap
 from ecgbeat.models import create_model, list_models
+from ecgbeat.models.running import batched_logits
 from ecgbeat.pipeline import BeatConfig
 from ecgbeat.training.checkpoint import load_checkpoint
 from ecgbeat.training.devices import resolve_device
-from ecgbeat.training.inference import batched_logits
 
 __all__ = ["Classifier", "load", "model_spec"]
 

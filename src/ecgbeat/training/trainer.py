@@ -20,11 +20,11 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from ecgbeat.beats import BeatSet
+from ecgbeat.models.running import batched_logits
 from ecgbeat.training.augment import Augmentation
 from ecgbeat.training.checkpoint import load_checkpoint, save_checkpoint
 from ecgbeat.training.devices import autocast_dtype
 from ecgbeat.training.distributed import DistributedContext
-from ecgbeat.training.inference import batched_logits
 
 __all__ = ["SCHEDULES", "FitResult", "TrainerConfig", "fit"]
 
