@@ -1,8 +1,9 @@
 """Rebuild the embedded MIT-BIH excerpt shipped in ``src/ecgbeat/datasets/_sample``.
 
-Usage: ``python scripts/make_sample.py /path/to/mitdb``. Each excerpt is a 4-minute window
-chosen to hold beats of every AAMI class across the set (three DS1 and three DS2 records),
-written back in the original format 212 with its reference annotations.
+Usage: ``python scripts/make_sample.py /path/to/mitdb``. Each excerpt is a 2-minute window
+chosen to hold beats of the minority AAMI classes, so that every class occurs on both sides
+of the inter-patient split (seven DS1 and six DS2 records), written back in the original
+format 212 with its reference annotations.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from pathlib import Path
 
 import wfdb
 
-#: record -> start of the excerpt in minutes.
-EXCERPTS = {"101": 2.5, "208": 17.5, "209": 9.25, "105": 18.75, "213": 7.0, "232": 8.0}
-LENGTH_MIN = 4.0
+#: record -> start of the excerpt in minutes (DS1 records first, then DS2).
+EXCERPTS = {
+    "101": 4.5, "118": 22.0, "201": 24.25, "203": 23.5, "208": 19.75, "209": 9.25, "223": 13.25,
+    "100": 19.25, "105": 20.0, "200": 16.0, "202": 17.75, "213": 7.25, "232": 11.0,
+}  # fmt: skip
+LENGTH_MIN = 2.0
 OUT = Path(__file__).resolve().parents[1] / "src" / "ecgbeat" / "datasets" / "_sample"
 
 
