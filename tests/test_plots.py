@@ -223,3 +223,47 @@ def test_reliability_diagram_reports_the_expected_calibration_error(scores):
     ece = expected_calibration_error(proba, y, n_bins=10)
     assert fig.axes[0].get_title() == f"Reliability diagram (ECE = {ece:.3f})"
     assert fig.axes[1].get_ylabel() == "beats"
+
+
+def test_record_strip_renders_beats_coloured_by_class():
+    from ecgbeat.datasets import locate, read_record
+    from ecgbeat.predict import BeatTable
+
+    record = read_record(locate("sample"), "208", default_lead="MLII")
+    beats = record.ann_sample[(record.ann_sample > 100) & (record.ann_sample < 20 * 360)]
+    index = np.arange(beats.size) % 3 - 1  # classes N, S and unclassified rows
+    proba = np.eye(2, dtype=np.float32)[np.clip(index, 0, 1)]
+    proba[index < 0] = np.nan
+    table = BeatTable(
+        sample=beats,
+        label_index=index,
+        proba=proba,
+        flag=np.where(index < 0, "edge", ""),
+        classes=("N", "S"),
+        fs=record.fs,
+        n_samples=record.signal.shape[1],
+    )
+    fig = plots.record_strip(record.signal, table, duration_s=20)
+    _png(fig)
+    assert len(fig.axes) == 2 and fig.axes[1].get_xlabel() == "time (s)"
+    marks = {c.get_label(): c for c in fig.axes[0].collections}
+    colors = plots._class_colors(2)
+    for k, name in enumerate(("N", "S")):
+        np.testing.assert_allclose(marks[name].get_facecolor()[0], colors[k])
+    assert "unclassified" in marks
+
+
+def test_record_strip_refuses_a_start_past_the_end():
+    from ecgbeat.predict import BeatTable
+
+    table = BeatTable(
+        sample=np.array([10]),
+        label_index=np.array([0]),
+        proba=np.array([[1.0, 0.0]]),
+        flag=np.array([""]),
+        classes=("N", "V"),
+        fs=100.0,
+        n_samples=1000,
+    )
+    with pytest.raises(ValueError, match="past the end"):
+        plots.record_strip(np.zeros(1000), table, start_s=20.0)

@@ -19,7 +19,7 @@ from ecgbeat.beats import rr_features, segment, segment_kachuee187
 from ecgbeat.signal import bandpass, normalize, notch, remove_baseline, resample, resample_samples
 from ecgbeat.signal.normalize import NORMALIZATIONS
 
-__all__ = ["SEGMENTATIONS", "BeatConfig", "extract_beats"]
+__all__ = ["SEGMENTATIONS", "BeatConfig", "cut_beats", "extract_beats"]
 
 #: Names accepted by ``BeatConfig.segmentation``.
 SEGMENTATIONS = ("window", "kachuee187")
@@ -173,14 +173,50 @@ def extract_beats(
         )
     peaks = np.asarray(rpeaks, dtype=np.int64)
     rr = rr_features(peaks, fs=fs, local_beats=config.rr_local_beats)
-    x = config.filter(x, fs=fs)
+    X, kept = cut_beats(config.filter(x, fs=fs), peaks, fs=fs, config=config)
+    return X, rr[kept], kept
+
+
+def cut_beats(
+    filtered: np.ndarray, rpeaks: np.ndarray, *, fs: float, config: BeatConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut and normalise one beat per R peak of a record already filtered by ``config``.
+
+    The step of :func:`extract_beats` after filtering (resampling, segmentation,
+    normalisation), on its own so that record-level prediction can filter and cut a long
+    record chunk by chunk while computing RR features once on the whole record.
+
+    Parameters
+    ----------
+    filtered : ndarray of shape (n_leads, n_samples)
+        The record after ``config.filter``, finite.
+    rpeaks : ndarray of shape (n_beats,)
+        R peaks in samples at ``fs``, increasing.
+    fs : float
+        Sampling rate of ``filtered`` in Hz.
+    config : BeatConfig
+        The recipe.
+
+    Returns
+    -------
+    X : ndarray of shape (n_kept, n_leads, n_samples), float32
+    kept : ndarray of shape (n_beats,), bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.zeros((1, 3600))
+    >>> X, kept = cut_beats(x, np.array([50, 1800]), fs=360, config=BeatConfig())
+    >>> X.shape, kept.tolist()
+    ((1, 1, 252), [False, True])
+    """
+    peaks = np.asarray(rpeaks, dtype=np.int64)
     if config.segmentation == "kachuee187":
-        X, kept = segment_kachuee187(x, peaks, fs=fs)
-        return X, rr[kept], kept
+        return segment_kachuee187(filtered, peaks, fs=fs)
     if config.fs is not None and config.fs != fs:
-        x = resample(x, fs=fs, target_fs=config.fs)
+        filtered = resample(filtered, fs=fs, target_fs=config.fs)
         peaks = resample_samples(peaks, fs=fs, target_fs=config.fs)
     X, kept = segment(
-        x, peaks, fs=config.output_fs(fs), before_s=config.before_s, after_s=config.after_s
+        filtered, peaks, fs=config.output_fs(fs), before_s=config.before_s, after_s=config.after_s
     )
-    return normalize(X, method=config.normalize), rr[kept], kept
+    return normalize(X, method=config.normalize), kept

@@ -30,6 +30,7 @@ __all__ = [
     "metric_curves",
     "per_class_metrics",
     "pr_curves",
+    "record_strip",
     "reliability_diagram",
     "roc_curves",
     "save_figure",
@@ -815,4 +816,146 @@ def reliability_diagram(
     bottom.set_xlabel("confidence (top-class probability)")
     bottom.set_ylabel("beats")
     _style(bottom)
+    return fig
+
+
+def record_strip(
+    signal: np.ndarray,
+    table: Any,
+    *,
+    fs: float | None = None,
+    lead: int = 0,
+    start_s: float = 0.0,
+    duration_s: float = 30.0,
+    row_s: float = 10.0,
+) -> Figure:
+    """Strip chart of a recording with its beats coloured by predicted class.
+
+    Each row shows ``row_s`` seconds of one lead, like ECG paper; every beat of the table
+    is marked at its R peak in the colour of its class and labelled with the class name.
+    Beats without a prediction (flagged ``edge``, ``nan_gap``, ...) are grey crosses, and
+    other flagged beats are circled.
+
+    Parameters
+    ----------
+    signal : ndarray of shape (n_samples,) or (n_leads, n_samples)
+        The recording the table was predicted on.
+    table : BeatTable
+        Output of :func:`ecgbeat.predict.predict_record` (``sample``, ``label_index``,
+        ``flag``, ``classes`` and ``fs`` are used).
+    fs : float, optional
+        Sampling rate of ``signal``; default ``table.fs``.
+    lead : int
+        Row of a 2-D ``signal`` to draw.
+    start_s, duration_s : float
+        Stretch of the recording to draw, in seconds.
+    row_s : float
+        Seconds per row.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecgbeat.predict import BeatTable
+    >>> fs = 250.0
+    >>> x = np.sin(np.arange(int(20 * fs)) / fs * 2 * np.pi * 1.2)
+    >>> table = BeatTable(sample=np.array([50, 260, 470]), label_index=np.array([0, 1, -1]),
+    ...                   proba=np.array([[0.9, 0.1], [0.2, 0.8], [np.nan, np.nan]]),
+    ...                   flag=np.array(["", "", "edge"]), classes=("N", "V"), fs=fs,
+    ...                   n_samples=x.size)
+    >>> fig = record_strip(x, table, duration_s=20)
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (2, 'ECG 0-20 s, 3 beats (N 1, V 1, unclassified 1)')
+    """
+    fs = float(table.fs if fs is None else fs)
+    x = np.atleast_2d(np.asarray(signal))
+    if x.ndim != 2 or x.shape[0] > x.shape[1]:
+        raise ValueError(
+            f"signal must be (n_samples,) or (n_leads, n_samples), got shape {np.shape(signal)}"
+        )
+    if not -x.shape[0] <= lead < x.shape[0]:
+        raise ValueError(f"lead={lead} is out of range for a signal with {x.shape[0]} leads")
+    if duration_s <= 0 or row_s <= 0 or start_s < 0:
+        raise ValueError(
+            f"need start_s >= 0, duration_s > 0 and row_s > 0, got {start_s}, {duration_s}, {row_s}"
+        )
+    start = round(start_s * fs)
+    stop = min(x.shape[1], start + round(duration_s * fs))
+    if start >= stop:
+        raise ValueError(
+            f"start_s={start_s} lies past the end of the signal ({x.shape[1] / fs:.1f} s)"
+        )
+    trace = x[lead]
+    sample = np.asarray(table.sample)
+    index = np.asarray(table.label_index)
+    flag = np.asarray(table.flag)
+    classes = tuple(table.classes)
+    colors = _class_colors(len(classes))
+    n_rows = int(np.ceil((stop - start) / (row_s * fs)))
+    fig = _figure(12, 1.9 * n_rows + 0.6)
+    axes = fig.subplots(n_rows, 1, squeeze=False)[:, 0]
+    shown = (sample >= start) & (sample < stop)
+    lo, hi = np.nanmin(trace[start:stop]), np.nanmax(trace[start:stop])
+    pad = 0.15 * (hi - lo if hi > lo else 1.0)
+    for row, ax in enumerate(axes):
+        a = start + round(row * row_s * fs)
+        b = min(stop, start + round((row + 1) * row_s * fs))
+        ax.plot(np.arange(a, b) / fs, trace[a:b], color="0.15", linewidth=0.7)
+        beats = np.flatnonzero((sample >= a) & (sample < b))
+        for k, name in enumerate(classes):
+            mine = beats[index[beats] == k]
+            ax.scatter(
+                sample[mine] / fs,
+                trace[sample[mine]],
+                color=colors[k],
+                s=28,
+                zorder=3,
+                label=name if row == 0 else None,
+            )
+            for s in sample[mine]:
+                ax.annotate(
+                    name,
+                    (s / fs, hi + 0.4 * pad),
+                    ha="center",
+                    fontsize=7,
+                    color=colors[k],
+                    annotation_clip=False,
+                )
+        unpredicted = beats[index[beats] < 0]
+        ax.scatter(
+            sample[unpredicted] / fs,
+            trace[sample[unpredicted]],
+            color="0.5",
+            marker="x",
+            s=30,
+            zorder=3,
+            label="unclassified" if row == 0 else None,
+        )
+        circled = beats[(flag[beats] != "") & (index[beats] >= 0)]
+        ax.scatter(
+            sample[circled] / fs,
+            trace[sample[circled]],
+            facecolors="none",
+            edgecolors="black",
+            s=90,
+            linewidths=0.8,
+            zorder=4,
+            label="flagged" if row == 0 else None,
+        )
+        ax.set_xlim(a / fs, a / fs + row_s)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_ylabel("amplitude")
+        _style(ax)
+    axes[-1].set_xlabel("time (s)")
+    counts = np.bincount(index[shown] + 1, minlength=len(classes) + 1)
+    parts = [f"{c} {n}" for c, n in zip(classes, counts[1:], strict=True) if n]
+    if counts[0]:
+        parts.append(f"unclassified {counts[0]}")
+    axes[0].set_title(
+        f"ECG {start / fs:g}-{stop / fs:g} s, {int(shown.sum())} beats ({', '.join(parts)})"
+    )
+    axes[0].legend(loc="upper right", fontsize=7, ncol=len(classes) + 2, framealpha=0.9)
     return fig

@@ -6,7 +6,7 @@ import importlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -19,6 +19,9 @@ from ecgbeat.models.running import batched_logits
 from ecgbeat.pipeline import BeatConfig
 from ecgbeat.training.checkpoint import load_checkpoint
 from ecgbeat.training.devices import resolve_device
+
+if TYPE_CHECKING:
+    from ecgbeat.predict import BeatTable
 
 __all__ = ["Classifier", "load", "model_spec"]
 
@@ -233,6 +236,27 @@ class Classifier:
         ``np.asarray(clf.classes)[clf.predict(beats)]`` gives the class names.
         """
         return self.predict_proba(beats, rr=rr).argmax(axis=1).astype(np.int64)
+
+    def predict_record(
+        self,
+        signal: Any,
+        *,
+        fs: float | None = None,
+        lead: Any = None,
+        chunk_s: float = 1800.0,
+        batch_size: int = 2048,
+    ) -> BeatTable:
+        """Locate and classify every beat of a raw recording: a ``BeatTable``.
+
+        Shorthand for :func:`ecgbeat.predict.predict_record` with this classifier; see it
+        for the inputs taken (arrays, Records, WFDB paths, CSV and NPY files) and the flags.
+        """
+        # Imported here: ecgbeat.predict builds on this module.
+        from ecgbeat.predict import predict_record
+
+        return predict_record(
+            self, signal, fs=fs, lead=lead, chunk_s=chunk_s, batch_size=batch_size
+        )
 
 
 def load(
