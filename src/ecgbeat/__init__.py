@@ -20,6 +20,7 @@ from ecgbeat.explain import grad_cam
 from ecgbeat.labels import LabelMap, get_label_map
 from ecgbeat.models import create_model, list_models, register_model
 from ecgbeat.pipeline import BeatConfig
+from ecgbeat.predict import BeatTable, predict_record
 from ecgbeat.training import Classifier, TrainResult, load, train
 
 try:
@@ -30,6 +31,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "BeatConfig",
     "BeatSet",
+    "BeatTable",
     "Classifier",
     "EvaluationReport",
     "LabelMap",
@@ -44,6 +46,7 @@ __all__ = [
     "load",
     "load_beats",
     "load_kaggle_csv",
+    "predict_record",
     "register_model",
     "train",
 ]

@@ -65,6 +65,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         loss=args.loss,
         epochs=args.epochs,
         batch_size=args.batch_size,
+        class_weight_power=args.class_weight_power,
         lr=args.lr,
         schedule=args.schedule,
         patience=args.patience,
@@ -179,6 +180,23 @@ def _cmd_beats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from ecgbeat.predict import predict_command
+
+    table = predict_command(
+        args.record,
+        model=args.model,
+        out=args.out,
+        data_dir=args.data_dir,
+        fs=args.fs,
+        lead=args.lead,
+        overwrite=args.overwrite,
+    )
+    print(repr(table))
+    print(json.dumps(table.counts()))
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from ecgbeat.export import check_onnx, export_onnx
 
@@ -224,7 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--loss", default=None, choices=["cross-entropy", "focal"])
     train.add_argument("--epochs", type=int, default=20)
-    train.add_argument("--batch-size", type=int, default=256)
+    train.add_argument("--batch-size", type=int, default=None, help="default: by training size")
+    train.add_argument(
+        "--class-weight-power",
+        type=float,
+        default=0.5,
+        help="exponent of the class weights (1: balanced, 0.5: square root)",
+    )
     train.add_argument("--lr", type=float, default=3e-3)
     train.add_argument("--schedule", default="onecycle", choices=["onecycle", "cosine", "constant"])
     train.add_argument("--patience", type=int, default=6, help="early-stopping patience (epochs)")
@@ -275,6 +299,16 @@ def build_parser() -> argparse.ArgumentParser:
     beats.add_argument("--leads", nargs="+", default=None)
     beats.add_argument("--label-map", default=None)
     beats.set_defaults(func=_cmd_beats)
+
+    predict = sub.add_parser("predict", help="locate and classify every beat of a raw record")
+    predict.add_argument("record", help="WFDB record path, .csv or .npy file")
+    predict.add_argument("--model", required=True, help="checkpoint (.pt) of a trained model")
+    predict.add_argument("--out", default="beats.csv", help="beat table (CSV)")
+    predict.add_argument("--data-dir", default=None, help="folder of a WFDB record given by name")
+    predict.add_argument("--fs", type=float, default=None, help="sampling rate of a .csv/.npy")
+    predict.add_argument("--lead", default=None, help="lead name or index to read")
+    predict.add_argument("--overwrite", action="store_true")
+    predict.set_defaults(func=_cmd_predict)
 
     export = sub.add_parser("export", help="export a checkpoint to ONNX, checked with onnxruntime")
     export.add_argument("checkpoint")

@@ -9,7 +9,7 @@ Examples
 
 from __future__ import annotations
 
-from ecgbeat.training.api import DEFAULT_MODEL, TrainResult, train
+from ecgbeat.training.api import DEFAULT_MODEL, TrainResult, auto_batch_size, train
 from ecgbeat.training.augment import Augmentation
 from ecgbeat.training.balance import BALANCE_STRATEGIES, resample, sampling_weights
 from ecgbeat.training.checkpoint import FORMAT_VERSION, load_checkpoint, save_checkpoint
@@ -32,6 +32,7 @@ __all__ = [
     "Folds",
     "TrainResult",
     "TrainerConfig",
+    "auto_batch_size",
     "autocast_dtype",
     "check_beats",
     "class_weights",

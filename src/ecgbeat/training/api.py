@@ -28,7 +28,7 @@ from ecgbeat.training.folds import make_folds
 from ecgbeat.training.losses import class_weights, make_loss
 from ecgbeat.training.trainer import BEST_CHECKPOINT, LAST_CHECKPOINT, TrainerConfig, fit
 
-__all__ = ["DEFAULT_MODEL", "TrainResult", "train"]
+__all__ = ["DEFAULT_MODEL", "TrainResult", "auto_batch_size", "train"]
 
 #: Model trained when none is named: our morphology + RR-interval fusion network, built
 #: for the inter-patient protocol.
@@ -67,6 +67,23 @@ class TrainResult:
     classifier: Classifier
     out_dir: Path
     report: EvaluationReport | None = None
+
+
+def auto_batch_size(n_train: int, *, min_steps: int = 100) -> int:
+    """The largest power of two from 32 to 256 that leaves ``min_steps`` steps per epoch.
+
+    Large batches run fastest, but a small training set then gets too few optimiser steps
+    to learn in a few epochs.
+
+    Examples
+    --------
+    >>> auto_batch_size(1_000), auto_batch_size(12_000), auto_batch_size(40_000)
+    (32, 64, 256)
+    """
+    size = 256
+    while size > 32 and n_train // size < min_steps:
+        size //= 2
+    return size
 
 
 def _balance_loss(balance: str, loss: str | None) -> tuple[str, bool]:
@@ -159,10 +176,10 @@ def train(
     balance: str = "class-weight",
     loss: str | None = None,
     focal_gamma: float = 2.0,
-    class_weight_power: float = 1.0,
+    class_weight_power: float = 0.5,
     per_class: int | None = None,
     epochs: int = 20,
-    batch_size: int = 256,
+    batch_size: int | None = None,
     lr: float = 3e-3,
     weight_decay: float = 1e-2,
     schedule: str = "onecycle",
@@ -222,7 +239,10 @@ def train(
         balancing, which keeps classes with a handful of beats from dominating the loss).
     per_class : int, optional
         Beats per class for ``balance="hybrid"`` (default: the mean class size).
-    epochs, batch_size, lr, weight_decay, schedule, grad_clip, patience, amp, compile
+    batch_size : int, optional
+        Beats per step; default :func:`auto_batch_size` of the training fold (32 for the
+        embedded sample, 256 for MIT-BIH DS1), so small sets still get enough steps.
+    epochs, lr, weight_decay, schedule, grad_clip, patience, amp, compile
         Optimisation settings, see :class:`~ecgbeat.training.trainer.TrainerConfig`.
     device : str
         ``"auto"`` (CUDA, then MPS, then CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
@@ -259,18 +279,6 @@ def train(
     >>> len(result.history), result.checkpoint.name
     (1, 'best.pt')
     """
-    trainer_config = TrainerConfig(
-        epochs=epochs,
-        batch_size=batch_size,
-        lr=lr,
-        weight_decay=weight_decay,
-        schedule=schedule,
-        grad_clip=grad_clip,
-        patience=patience,
-        amp=amp,
-        compile=compile,
-        seed=seed,
-    )
     loss_name, weighted = _balance_loss(balance, loss)
     if augment is True:
         augment = Augmentation()
@@ -302,6 +310,18 @@ def train(
         val_fraction=val_fraction,
         balance=balance,
         per_class=per_class,
+        seed=seed,
+    )
+    trainer_config = TrainerConfig(
+        epochs=epochs,
+        batch_size=batch_size or auto_batch_size(len(folds.train)),
+        lr=lr,
+        weight_decay=weight_decay,
+        schedule=schedule,
+        grad_clip=grad_clip,
+        patience=patience,
+        amp=amp,
+        compile=compile,
         seed=seed,
     )
     net = _build_model(model, model_kwargs, beats, seed)
