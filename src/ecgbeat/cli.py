@@ -206,6 +206,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_app(args: argparse.Namespace) -> int:
+    from ecgbeat.app import run_app
+
+    return run_app(port=args.port, headless=not args.browser, model=args.model)
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     from ecgbeat.models import create_model, list_models
 
@@ -316,6 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--overwrite", action="store_true")
     export.set_defaults(func=_cmd_export)
 
+    app = sub.add_parser("app", help="start the dashboard (needs ecgbeat[app])")
+    app.add_argument("--port", type=int, default=8501)
+    app.add_argument("--model", default=None, help="checkpoint to open (default: pretrained)")
+    app.add_argument("--browser", action="store_true", help="open a browser window")
+    app.set_defaults(func=_cmd_app)
+
     models = sub.add_parser("models", help="list the model zoo")
     models.add_argument("--input-length", type=int, default=252)
     models.set_defaults(func=_cmd_models)
@@ -327,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, FileExistsError, TypeError) as err:
+    except (ValueError, FileNotFoundError, FileExistsError, TypeError, ImportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

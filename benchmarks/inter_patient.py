@@ -1,0 +1,141 @@
+"""Benchmark: inter-patient accuracy on MIT-BIH, DS1 -> DS2, with EC57 gross statistics.
+
+Trains the default inter-patient recipe of ``ecgbeat.train`` on DS1 (model selection on a
+patient-wise validation split of DS1 only), scores DS2 once per seed, and reports the mean
+and spread over seeds, the seed ensemble (averaged probabilities), and the published
+inter-patient results next to them. Paced records 102, 104, 107, 217 are excluded; AAMI
+classes with the de Chazal mapping; every beat of DS2 is scored.
+
+Usage::
+
+    python benchmarks/inter_patient.py --data-dir DIR [--seeds 0 1 2] [--epochs N]
+    python benchmarks/inter_patient.py --quick       # embedded sample, 1 seed, 2 epochs
+
+Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import ecgbeat
+from ecgbeat.evaluation import INTER_PATIENT_RESULTS, evaluate_predictions
+
+FIGURES = ("accuracy", "macro_f1", "sveb_se", "sveb_ppv", "sveb_f1", "veb_se", "veb_ppv", "veb_f1")
+
+
+def run_seed(beats: ecgbeat.BeatSet, *, seed: int, epochs: int | None, out: Path):
+    """Train one seed on DS1 and return its DS2 report and probabilities."""
+    kwargs = {} if epochs is None else {"epochs": epochs}
+    result = ecgbeat.train(
+        beats=beats,
+        protocol="inter-patient",
+        seed=seed,
+        out_dir=out / f"seed{seed}",
+        progress=False,
+        n_bootstrap=200,
+        **kwargs,
+    )
+    _, test = beats.split("inter-patient")
+    return result, test, result.classifier.predict_proba(test)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=None, help="MIT-BIH folder (default: ECGBEAT_DATA)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--epochs", type=int, default=None, help="default: the recipe's")
+    parser.add_argument("--out", default=None, help="keep the runs here (default: temporary)")
+    parser.add_argument("--quick", action="store_true", help="embedded sample, 1 seed, 2 epochs")
+    args = parser.parse_args()
+    if args.quick:
+        dataset, seeds, epochs = "sample", [0], 2
+    else:
+        dataset, seeds, epochs = "mitdb", args.seeds, args.epochs
+
+    # The recipe is train()'s default: beatfusion on MLII beats with RR features,
+    # square-root class weights, model selection on DS1 patients only.
+    beats = ecgbeat.load_beats(dataset, data_dir=args.data_dir, protocol="inter-patient")
+    recipe = {
+        "model": ecgbeat.training.DEFAULT_MODEL,
+        "config": beats.params["config"],
+        "leads": beats.leads,
+        "epochs": epochs,
+    }
+    rows, probas = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(args.out or tmp)
+        for seed in seeds:
+            start = time.perf_counter()
+            result, test, proba = run_seed(beats, seed=seed, epochs=epochs, out=out)
+            headline = result.report.headline()
+            best = max(h["val_macro_f1"] for h in result.history)
+            rows.append(
+                {
+                    "seed": seed,
+                    "minutes": (time.perf_counter() - start) / 60,
+                    "epochs": len(result.history),
+                    "val_macro_f1": best,
+                    **headline,
+                }
+            )
+            probas.append(proba)
+    ensemble = evaluate_predictions(
+        test.y,
+        np.mean(probas, axis=0).argmax(axis=1),
+        classes=test.classes,
+        record=test.record,
+        protocol="inter-patient",
+        n_bootstrap=200,
+    ).headline()
+
+    print(f"DS2: {len(test)} beats, {len(test.records)} records; recipe: {json.dumps(recipe)}")
+    header = f"{'run':<16}" + "".join(f"{f:>10}" for f in FIGURES)
+    print(header)
+    for row in rows:
+        print(f"{'seed ' + str(row['seed']):<16}" + "".join(f"{row[f]:>10.3f}" for f in FIGURES))
+    mean = {f: float(np.mean([r[f] for r in rows])) for f in FIGURES}
+    std = {f: float(np.std([r[f] for r in rows])) for f in FIGURES}
+    print(f"{'mean':<16}" + "".join(f"{mean[f]:>10.3f}" for f in FIGURES))
+    print(f"{'std':<16}" + "".join(f"{std[f]:>10.3f}" for f in FIGURES))
+    print(f"{'ensemble':<16}" + "".join(f"{ensemble[f]:>10.3f}" for f in FIGURES))
+    print("\npublished (DS2, gross, %)      acc  SVEB Se  SVEB +P  VEB Se  VEB +P")
+    for paper in INTER_PATIENT_RESULTS:
+        print(
+            f"{paper.method:<28}"
+            + "".join(
+                f"{v:>9}"
+                for v in (
+                    paper.accuracy,
+                    paper.sveb_se,
+                    paper.sveb_ppv,
+                    paper.veb_se,
+                    paper.veb_ppv,
+                )
+            )
+        )
+    print(
+        json.dumps(
+            {
+                "benchmark": "inter_patient",
+                "dataset": dataset,
+                "seeds": seeds,
+                "n_test_beats": len(test),
+                "mean": mean,
+                "std": std,
+                "ensemble": ensemble,
+                "per_seed": rows,
+                "recipe": recipe,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
