@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
+from ecgbeat import plots
 from ecgbeat.beats import BeatSet
 from ecgbeat.datasets import load_beats
 from ecgbeat.evaluation import EvaluationReport, evaluate_predictions
+from ecgbeat.explain import grad_cam
 from ecgbeat.labels import LabelMap
 from ecgbeat.models import create_model
 from ecgbeat.pipeline import BeatConfig
@@ -24,7 +27,7 @@ from ecgbeat.training.balance import sampling_weights
 from ecgbeat.training.classifier import Classifier, model_spec
 from ecgbeat.training.devices import resolve_device
 from ecgbeat.training.distributed import init_distributed
-from ecgbeat.training.folds import make_folds
+from ecgbeat.training.folds import Folds, make_folds
 from ecgbeat.training.losses import class_weights, make_loss
 from ecgbeat.training.trainer import BEST_CHECKPOINT, LAST_CHECKPOINT, TrainerConfig, fit
 
@@ -67,6 +70,31 @@ class TrainResult:
     classifier: Classifier
     out_dir: Path
     report: EvaluationReport | None = None
+
+
+def _save_training_figures(
+    directory: Path, classifier: Classifier, folds: Folds, proba: np.ndarray
+) -> None:
+    """The charts only a training run can draw: the training fold's class distribution
+    before and after balancing, and a Grad-CAM gallery of typical test beats."""
+    train = folds.train
+    before = train.summary.get("counts_before_resampling", train.class_counts())
+    figure = plots.class_distribution(
+        before, train.class_counts(), log=True, title="Training beats per class"
+    )
+    plots.save_figure(figure, directory / "class_distribution_training.png")
+    # Typical beats: per class, the test beats predicted right with the highest confidence.
+    test, predicted = folds.test, proba.argmax(axis=1)
+    chosen = []
+    for k in range(len(test.classes)):
+        right = np.flatnonzero((test.y == k) & (predicted == k))
+        chosen.extend(right[np.argsort(-proba[right, k])[:3]])
+    if chosen:
+        beats = test[np.sort(chosen)]
+        rr = beats.rr if classifier.uses_rr else None
+        cams = grad_cam(classifier.model, beats.X, rr=rr)
+        figure = plots.gradcam_gallery(beats.X, cams, beats.y, test.classes, fs=test.fs)
+        plots.save_figure(figure, directory / "gradcam_gallery.png")
 
 
 def auto_batch_size(n_train: int, *, min_steps: int = 100) -> int:
@@ -406,6 +434,7 @@ def train(
         metrics = report.to_dict()
         (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=1, default=str))
         report.save_figures(run_dir / "figures", history=fitted.history, overwrite=True)
+        _save_training_figures(run_dir / "figures", classifier, folds, proba)
     return TrainResult(
         model=net,
         history=fitted.history,

@@ -109,7 +109,8 @@ def make_folds(
     Returns
     -------
     Folds
-        A resampled training fold has record id ``"<resampled>"`` on every beat.
+        A resampled training fold has record id ``"<resampled>"`` on every beat and its
+        class counts before resampling in ``summary["counts_before_resampling"]``.
 
     Warns
     -----
@@ -163,6 +164,7 @@ def make_folds(
             fs=train.fs,
             leads=train.leads,
             rr_names=train.rr_names,
+            summary={"counts_before_resampling": counts},
             params=train.params,
         )
     return Folds(train, val, test)
