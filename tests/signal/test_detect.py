@@ -61,7 +61,7 @@ def test_real_records_reach_their_sensitivity_and_positive_predictivity(mitdb_di
     assert 100 * match.ppv >= ppv_target
 
 
-@pytest.mark.parametrize("name", ["209", "213", "232"])
+@pytest.mark.parametrize("name", ["100", "209", "213"])
 def test_embedded_sample_records_are_detected_almost_perfectly(name):
     record = read_record(locate("sample"), name, leads="MLII")
     match = match_peaks(detect_rpeaks(record.signal[0], fs=record.fs), _beats(record), fs=360)
