@@ -59,6 +59,8 @@ class TrainerConfig:
     weight_decay : float
         AdamW decoupled weight decay.
     schedule : {"onecycle", "cosine", "constant"}
+        Learning-rate schedule over all steps; runs of fewer than 8 steps keep a
+        constant rate.
     grad_clip : float or None
         Largest gradient norm; ``None`` disables clipping.
     patience : int or None
@@ -144,11 +146,13 @@ def _tensors(beats: BeatSet, device: torch.device) -> tuple[torch.Tensor, ...]:
 def _scheduler(
     optimizer: torch.optim.Optimizer, config: TrainerConfig, total_steps: int
 ) -> torch.optim.lr_scheduler.LRScheduler:
-    if config.schedule == "onecycle":
+    # A schedule over a handful of steps is meaningless (and OneCycleLR divides by zero
+    # for some tiny step counts): very short runs keep a constant learning rate.
+    if config.schedule == "onecycle" and total_steps >= 8:
         return torch.optim.lr_scheduler.OneCycleLR(
             optimizer, max_lr=config.lr, total_steps=total_steps, pct_start=0.25
         )
-    if config.schedule == "cosine":
+    if config.schedule == "cosine" and total_steps >= 8:
         return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
     return torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
 
