@@ -21,7 +21,7 @@ def conv_block(
     dropout: float = 0.0,
     dilation: int = 1,
 ) -> nn.Sequential:
-    """Conv1d ("same" padding) -> BatchNorm1d -> ReLU [-> MaxPool1d] [-> Dropout].
+    """Conv1d ("same" padding) -> BatchNorm1d -> ReLU (-> MaxPool1d) (-> Dropout).
 
     Parameters
     ----------
