@@ -28,6 +28,7 @@ DOCUMENTED_MODULES = (
     "plots",
     "predict",
     "export",
+    "pretrained",
 )
 
 

@@ -21,6 +21,7 @@ from ecgbeat.labels import LabelMap, get_label_map
 from ecgbeat.models import create_model, list_models, register_model
 from ecgbeat.pipeline import BeatConfig
 from ecgbeat.predict import BeatTable, predict_record
+from ecgbeat.pretrained import load_pretrained
 from ecgbeat.training import Classifier, TrainResult, load, train
 
 try:
@@ -46,6 +47,7 @@ __all__ = [
     "load",
     "load_beats",
     "load_kaggle_csv",
+    "load_pretrained",
     "predict_record",
     "register_model",
     "train",

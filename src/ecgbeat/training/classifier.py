@@ -70,6 +70,24 @@ def _build_model(spec: Mapping[str, Any], model: nn.Module | None, path: Path) -
     return create_model(name, **config)
 
 
+def _leads_compatible(theirs: tuple[str, ...], ours: tuple[str, ...]) -> bool:
+    """Same lead count, and each position's lead names among the training ones.
+
+    A position merges the names its records used ("V5/V1" for the second MIT-BIH lead),
+    so beats from a subset of those records fit the model.
+
+    Examples
+    --------
+    >>> _leads_compatible(("MLII", "V1"), ("MLII", "V5/V1/V2"))
+    True
+    >>> _leads_compatible(("V5",), ("MLII",))
+    False
+    """
+    return len(theirs) == len(ours) and all(
+        set(t.split("/")) <= set(o.split("/")) for t, o in zip(theirs, ours, strict=True)
+    )
+
+
 class Classifier:
     """A trained beat classifier: model, class names, label map and beat pipeline.
 
@@ -149,7 +167,7 @@ class Classifier:
                 f"the beats are labelled with classes {beats.classes} but the model predicts "
                 f"{self.classes}; load them with the model's label map (clf.label_map)"
             )
-        if self.leads and beats.leads and tuple(beats.leads) != self.leads:
+        if self.leads and beats.leads and not _leads_compatible(beats.leads, self.leads):
             raise ValueError(
                 f"the beats hold leads {beats.leads} but the model was trained on "
                 f"{self.leads}; load them with leads={list(self.leads)}"
