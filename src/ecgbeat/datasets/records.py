@@ -148,7 +148,7 @@ def read_record(
     >>> from ecgbeat.datasets import locate
     >>> rec = read_record(locate("sample"), "208")
     >>> rec.fs, rec.leads, rec.signal.shape
-    (360.0, ('MLII',), (1, 86400))
+    (360.0, ('MLII',), (1, 43200))
     """
     path = Path(folder) / name
     for ext in ("hea", annotator):
