@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -26,6 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ecgbeat.files import atomic_path
 from ecgbeat.training.checkpoint import library_version
 from ecgbeat.training.classifier import Classifier, load, model_spec
 
@@ -336,16 +336,9 @@ def export_onnx(
             num_rr_features=num_rr_features,
         )
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Write next to the target and rename: a crash mid-write never leaves a truncated graph.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         program.save(tmp, external_data=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import wfdb
 from ecgbeat.beats import KACHUEE_FS, KACHUEE_LENGTH, KACHUEE_WINDOW_S, rr_features
 from ecgbeat.datasets.records import Record, RecordError, resolve_leads
 from ecgbeat.evaluation.calibration import predictive_entropy
+from ecgbeat.files import atomic_path
 from ecgbeat.pipeline import BeatConfig, cut_beats
 from ecgbeat.signal import detect_rpeaks, resample, resample_samples
 from ecgbeat.training.classifier import Classifier, load
@@ -225,34 +225,27 @@ class BeatTable:
         path = Path(path)
         if path.exists() and not overwrite:
             raise FileExistsError(f"{path} exists; pass overwrite=True or choose another path")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(self.columns)
-                probas = np.char.mod("%.6g", self.proba)
-                probas[np.isnan(self.proba)] = ""
-                unc = np.char.mod("%.6g", self.uncertainty)
-                unc[np.isnan(self.uncertainty)] = ""
-                times = np.char.mod("%.4f", self.time_s)
-                writer.writerows(
-                    [s, t, lab, i, *p, u, f]
-                    for s, t, lab, i, p, u, f in zip(
-                        self.sample.tolist(),
-                        times.tolist(),
-                        self.label.tolist(),
-                        self.label_index.tolist(),
-                        probas.tolist(),
-                        unc.tolist(),
-                        self.flag.tolist(),
-                        strict=True,
-                    )
+        with atomic_path(path) as tmp, open(tmp, "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(self.columns)
+            probas = np.char.mod("%.6g", self.proba)
+            probas[np.isnan(self.proba)] = ""
+            unc = np.char.mod("%.6g", self.uncertainty)
+            unc[np.isnan(self.uncertainty)] = ""
+            times = np.char.mod("%.4f", self.time_s)
+            writer.writerows(
+                [s, t, lab, i, *p, u, f]
+                for s, t, lab, i, p, u, f in zip(
+                    self.sample.tolist(),
+                    times.tolist(),
+                    self.label.tolist(),
+                    self.label_index.tolist(),
+                    probas.tolist(),
+                    unc.tolist(),
+                    self.flag.tolist(),
+                    strict=True,
                 )
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            )
         return path
 
 
