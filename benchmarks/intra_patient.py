@@ -30,7 +30,6 @@ import torch
 
 import ecgbeat
 
-MODELS = ("cnn3", "cnn_stages", "skipcnn", "cnn_lstm", "cnn_bilstm", "kachuee_resnet", "beatfusion")
 QUICK = {
     "records": ("106", "208", "209", "232"),  # every AAMI class but Q, a few thousand beats
     "models": ("cnn_stages", "kachuee_resnet", "beatfusion"),
@@ -75,7 +74,7 @@ def main() -> None:
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, mps")
     args = parser.parse_args()
     epochs = args.epochs or (QUICK["epochs"] if args.quick else EPOCHS)
-    models = args.models or (QUICK["models"] if args.quick else MODELS)
+    models = args.models or (QUICK["models"] if args.quick else ecgbeat.list_models())
     records = args.records or (QUICK["records"] if args.quick else None)
 
     beats = ecgbeat.load_beats(

@@ -26,6 +26,10 @@ def trained(tmp_path_factory: pytest.TempPathFactory):
     """A small RR-fusion model trained briefly on the embedded sample, and its checkpoint."""
     run = ecgbeat.train(
         model="beatfusion_tiny",
+        # One lead at 360 Hz, the rate of the records the tests feed, so that tables and
+        # beat-level predictions line up sample for sample.
+        leads="MLII",
+        config=ecgbeat.BeatConfig(),
         epochs=2,
         batch_size=64,
         progress=False,

@@ -9,12 +9,19 @@ Examples
 
 from __future__ import annotations
 
-from ecgbeat.training.api import DEFAULT_MODEL, TrainResult, auto_batch_size, train
+from ecgbeat.training.api import (
+    DEFAULT_MODEL,
+    INTER_PATIENT_CONFIG,
+    INTER_PATIENT_LEADS,
+    TrainResult,
+    auto_batch_size,
+    train,
+)
 from ecgbeat.training.augment import Augmentation
 from ecgbeat.training.balance import BALANCE_STRATEGIES, resample, sampling_weights
 from ecgbeat.training.checkpoint import FORMAT_VERSION, load_checkpoint, save_checkpoint
 from ecgbeat.training.classifier import Classifier, load, model_spec
-from ecgbeat.training.devices import autocast_dtype, resolve_device
+from ecgbeat.training.devices import autocast_dtype, cpu_has_native_bf16, resolve_device
 from ecgbeat.training.distributed import DistributedContext, init_distributed
 from ecgbeat.training.folds import Folds, check_beats, make_folds
 from ecgbeat.training.losses import FocalLoss, class_weights, make_loss
@@ -24,6 +31,8 @@ __all__ = [
     "BALANCE_STRATEGIES",
     "DEFAULT_MODEL",
     "FORMAT_VERSION",
+    "INTER_PATIENT_CONFIG",
+    "INTER_PATIENT_LEADS",
     "Augmentation",
     "Classifier",
     "DistributedContext",
@@ -36,6 +45,7 @@ __all__ = [
     "autocast_dtype",
     "check_beats",
     "class_weights",
+    "cpu_has_native_bf16",
     "fit",
     "init_distributed",
     "load",
