@@ -3,12 +3,14 @@
 Trains the default inter-patient recipe of ``ecgbeat.train`` on DS1 (model selection on a
 patient-wise validation split of DS1 only), scores DS2 once per seed, and reports the mean
 and spread over seeds, the seed ensemble (averaged probabilities), and the published
-inter-patient results next to them. Paced records 102, 104, 107, 217 are excluded; AAMI
+inter-patient results next to them. ``--models`` runs other zoo models with the same recipe
+(same beats, loss, schedule and selection). Paced records 102, 104, 107, 217 are excluded; AAMI
 classes with the de Chazal mapping; every beat of DS2 is scored.
 
 Usage::
 
     python benchmarks/inter_patient.py --data-dir DIR [--seeds 0 1 2] [--epochs N]
+        [--models beatfusion skipcnn ...]
     python benchmarks/inter_patient.py --quick       # embedded sample, 1 seed, 2 epochs
 
 Prints a table and one JSON line.
@@ -30,14 +32,15 @@ from ecgbeat.evaluation import INTER_PATIENT_RESULTS, evaluate_predictions
 FIGURES = ("accuracy", "macro_f1", "sveb_se", "sveb_ppv", "sveb_f1", "veb_se", "veb_ppv", "veb_f1")
 
 
-def run_seed(beats: ecgbeat.BeatSet, *, seed: int, epochs: int | None, out: Path):
+def run_seed(beats: ecgbeat.BeatSet, *, model: str, seed: int, epochs: int | None, out: Path):
     """Train one seed on DS1 and return its DS2 report and probabilities."""
     kwargs = {} if epochs is None else {"epochs": epochs}
     result = ecgbeat.train(
         beats=beats,
         protocol="inter-patient",
+        model=model,
         seed=seed,
-        out_dir=out / f"seed{seed}",
+        out_dir=out / f"{model}-seed{seed}",
         progress=False,
         n_bootstrap=200,
         **kwargs,
@@ -51,6 +54,9 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None, help="MIT-BIH folder (default: ECGBEAT_DATA)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--epochs", type=int, default=None, help="default: the recipe's")
+    parser.add_argument(
+        "--models", nargs="+", default=[ecgbeat.training.DEFAULT_MODEL], help="zoo models"
+    )
     parser.add_argument("--out", default=None, help="keep the runs here (default: temporary)")
     parser.add_argument("--quick", action="store_true", help="embedded sample, 1 seed, 2 epochs")
     args = parser.parse_args()
@@ -70,63 +76,58 @@ def main() -> None:
         leads=ecgbeat.training.INTER_PATIENT_LEADS,
     )
     recipe = {
-        "model": ecgbeat.training.DEFAULT_MODEL,
         "config": beats.params["config"],
         "leads": list(beats.leads),
         "epochs": epochs,
     }
-    rows, probas = [], []
+    rows, ensembles = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(args.out or tmp)
-        for seed in seeds:
-            start = time.perf_counter()
-            result, test, proba = run_seed(beats, seed=seed, epochs=epochs, out=out)
-            headline = result.report.headline()
-            best = max(h["val_macro_f1"] for h in result.history)
-            rows.append(
-                {
-                    "seed": seed,
-                    "minutes": (time.perf_counter() - start) / 60,
-                    "epochs": len(result.history),
-                    "val_macro_f1": best,
-                    **headline,
-                }
-            )
-            probas.append(proba)
-    ensemble = evaluate_predictions(
-        test.y,
-        np.mean(probas, axis=0).argmax(axis=1),
-        classes=test.classes,
-        record=test.record,
-        protocol="inter-patient",
-        n_bootstrap=200,
-    ).headline()
+        for model in args.models:
+            probas = []
+            for seed in seeds:
+                start = time.perf_counter()
+                result, test, proba = run_seed(
+                    beats, model=model, seed=seed, epochs=epochs, out=out
+                )
+                rows.append(
+                    {
+                        "model": model,
+                        "seed": seed,
+                        "minutes": (time.perf_counter() - start) / 60,
+                        "epochs": len(result.history),
+                        "val_macro_f1": max(h["val_macro_f1"] for h in result.history),
+                        **result.report.headline(),
+                    }
+                )
+                probas.append(proba)
+            ensembles[model] = evaluate_predictions(
+                test.y,
+                np.mean(probas, axis=0).argmax(axis=1),
+                classes=test.classes,
+                record=test.record,
+                protocol="inter-patient",
+                n_bootstrap=200,
+            ).headline()
 
     print(f"DS2: {len(test)} beats, {len(test.records)} records; recipe: {json.dumps(recipe)}")
-    header = f"{'run':<16}" + "".join(f"{f:>10}" for f in FIGURES)
-    print(header)
-    for row in rows:
-        print(f"{'seed ' + str(row['seed']):<16}" + "".join(f"{row[f]:>10.3f}" for f in FIGURES))
-    mean = {f: float(np.mean([r[f] for r in rows])) for f in FIGURES}
-    std = {f: float(np.std([r[f] for r in rows])) for f in FIGURES}
-    print(f"{'mean':<16}" + "".join(f"{mean[f]:>10.3f}" for f in FIGURES))
-    print(f"{'std':<16}" + "".join(f"{std[f]:>10.3f}" for f in FIGURES))
-    print(f"{'ensemble':<16}" + "".join(f"{ensemble[f]:>10.3f}" for f in FIGURES))
+    print(f"{'run':<28}" + "".join(f"{f:>10}" for f in FIGURES))
+    summary = {}
+    for model in args.models:
+        runs = [r for r in rows if r["model"] == model]
+        for row in runs:
+            print(f"{model + ' seed ' + str(row['seed']):<28}" + _cells(row))
+        summary[model] = {
+            "mean": {f: float(np.mean([r[f] for r in runs])) for f in FIGURES},
+            "std": {f: float(np.std([r[f] for r in runs])) for f in FIGURES},
+            "ensemble": ensembles[model],
+        }
+        for kind in ("mean", "std", "ensemble"):
+            print(f"{model + ' ' + kind:<28}" + _cells(summary[model][kind]))
     print("\npublished (DS2, gross, %)      acc  SVEB Se  SVEB +P  VEB Se  VEB +P")
     for paper in INTER_PATIENT_RESULTS:
-        print(
-            f"{paper.method:<28}"
-            + "".join(
-                f"{v:>9}"
-                for v in (
-                    paper.accuracy,
-                    paper.sveb_se,
-                    paper.sveb_ppv,
-                    paper.veb_se,
-                    paper.veb_ppv,
-                )
-            )
-        )
+        values = (paper.accuracy, paper.sveb_se, paper.sveb_ppv, paper.veb_se, paper.veb_ppv)
+        print(f"{paper.method:<28}" + "".join(f"{v:>9}" for v in values))
     print(
         json.dumps(
             {
@@ -134,14 +135,16 @@ def main() -> None:
                 "dataset": dataset,
                 "seeds": seeds,
                 "n_test_beats": len(test),
-                "mean": mean,
-                "std": std,
-                "ensemble": ensemble,
+                "models": summary,
                 "per_seed": rows,
                 "recipe": recipe,
             }
         )
     )
+
+
+def _cells(figures: dict) -> str:
+    return "".join(f"{figures[f]:>10.3f}" for f in FIGURES)
 
 
 if __name__ == "__main__":

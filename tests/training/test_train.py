@@ -206,3 +206,26 @@ def test_classifier_needs_rr_for_raw_beats_when_the_model_uses_them(trained, sma
 
 def test_train_is_reachable_from_the_package(small_beats):
     assert ecgbeat.training.train is train
+
+
+def test_inter_patient_training_loads_the_inter_patient_recipe(tmp_path):
+    from ecgbeat.training import INTER_PATIENT_CONFIG, INTER_PATIENT_LEADS
+
+    result = train(protocol="inter-patient", out_dir=tmp_path / "run", **{**FAST, "epochs": 1})
+    clf = result.classifier
+    assert clf.config == INTER_PATIENT_CONFIG
+    assert INTER_PATIENT_LEADS == "all" and len(clf.leads) == 2
+    assert clf.metadata["input_shape"] == [2, 324]  # 1.8 s at 180 Hz
+
+
+def test_an_explicit_config_and_lead_replace_the_inter_patient_recipe(tmp_path):
+    config = ecgbeat.BeatConfig(before_s=0.2, after_s=0.3)
+    result = train(
+        protocol="inter-patient",
+        config=config,
+        leads="MLII",
+        out_dir=tmp_path / "run",
+        **{**FAST, "epochs": 1},
+    )
+    assert result.classifier.config == config
+    assert result.classifier.metadata["input_shape"] == [1, 180]  # 0.5 s at 360 Hz
