@@ -1,7 +1,7 @@
 """Training throughput and time-to-quality: ecgbeat's trainer against a plain PyTorch loop.
 
-Both train the skip-connection CNN (``skipcnn``) on the same MIT-BIH DS1 records, in one
-process, and are validated on the same held-out DS1 records:
+Both train the skip-connection CNN (``skipcnn``) on the same beats of MIT-BIH DS1 records,
+in one process, and are validated on the same held-out beats:
 
 * plain loop: ``TensorDataset`` + ``DataLoader(batch_size=32, shuffle=True)``, Adam at
   1e-3, cross-entropy, a fixed epoch budget (the way the seed projects train);
