@@ -16,6 +16,7 @@ from ecgbeat import splits
 from ecgbeat.signal.resample import resample
 
 __all__ = [
+    "RELATIVE_RR_FEATURES",
     "RR_FEATURE_NAMES",
     "BeatSet",
     "rr_features",
@@ -29,6 +30,16 @@ RR_FEATURE_NAMES: tuple[str, ...] = (
     "post_rr_s",
     "local_rr_s",
     "record_rr_s",
+    "pre_over_local",
+    "post_over_local",
+    "pre_over_record",
+    "pre_over_post",
+)
+#: The columns of :data:`RR_FEATURE_NAMES` that are ratios of a patient's own intervals.
+#: Absolute intervals (in seconds) differ more between patients than between N and S
+#: beats of one patient, so a model that sees them learns the training patients' heart
+#: rates; the ratios describe prematurity in any patient.
+RELATIVE_RR_FEATURES: tuple[str, ...] = (
     "pre_over_local",
     "post_over_local",
     "pre_over_record",

@@ -252,8 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--class-weight-power",
         type=float,
-        default=0.5,
-        help="exponent of the class weights (1: balanced, 0.5: square root)",
+        default=None,
+        help="exponent of the class weights (1: balanced, 0.5: square root); "
+        "default: 1 for the inter-patient protocol, else 0.5",
     )
     train.add_argument("--lr", type=float, default=3e-3)
     train.add_argument("--schedule", default="onecycle", choices=["onecycle", "cosine", "constant"])

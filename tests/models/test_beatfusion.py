@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ecgbeat.beats import RR_FEATURE_NAMES
+from ecgbeat.beats import RELATIVE_RR_FEATURES, RR_FEATURE_NAMES
 from ecgbeat.models import BeatFusion, create_model
 
 LENGTH = 96
@@ -91,3 +91,40 @@ def test_beatfusion_tiny_is_a_narrow_beatfusion():
 def test_channels_must_give_five_widths():
     with pytest.raises(ValueError, match="5 positive widths"):
         BeatFusion(num_rr_features=8, channels=(16, 32, 64))
+
+
+def test_rr_inputs_reads_only_the_named_features():
+    torch.manual_seed(0)
+    model = create_model("beatfusion", num_rr_features=8, rr_inputs=RELATIVE_RR_FEATURES).eval()
+    assert model.rr_branch[0].num_features == len(RELATIVE_RR_FEATURES)
+    x, rr = torch.randn(3, 1, LENGTH), torch.rand(3, 8)
+    absolute = [i for i, n in enumerate(RR_FEATURE_NAMES) if n.endswith("_s")]  # seconds
+    changed = rr.clone()
+    changed[:, absolute] = 100.0
+    with torch.no_grad():
+        assert torch.equal(model(x, rr), model(x, changed))
+        changed[:, RR_FEATURE_NAMES.index(RELATIVE_RR_FEATURES[0])] += 1.0
+        assert not torch.equal(model(x, rr), model(x, changed))
+
+
+def test_rr_inputs_keeps_checkpoints_of_full_rr_models_loadable():
+    # The column index is not part of the state dict, so weights saved by a model that
+    # reads every column load into a newly built one.
+    full = create_model("beatfusion", num_rr_features=8)
+    assert "rr_columns" not in full.state_dict()
+    create_model("beatfusion", num_rr_features=8).load_state_dict(full.state_dict())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rr_inputs": ("pre_over_local", "heart_rate")}, "distinct features"),
+        ({"rr_inputs": ("pre_over_local", "pre_over_local")}, "distinct features"),
+        ({"rr_inputs": "pre_over_local"}, "non-empty sequence"),
+        ({"rr_inputs": ()}, "non-empty sequence"),
+        ({"rr_inputs": RELATIVE_RR_FEATURES, "num_rr_features": 5}, "rr_inputs=None"),
+    ],
+)
+def test_rr_inputs_rejects_bad_names(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        BeatFusion(**{"num_rr_features": 8, **kwargs})

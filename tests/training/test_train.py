@@ -209,13 +209,43 @@ def test_train_is_reachable_from_the_package(small_beats):
 
 
 def test_inter_patient_training_loads_the_inter_patient_recipe(tmp_path):
+    from ecgbeat.beats import RELATIVE_RR_FEATURES
     from ecgbeat.training import INTER_PATIENT_CONFIG, INTER_PATIENT_LEADS
 
-    result = train(protocol="inter-patient", out_dir=tmp_path / "run", **{**FAST, "epochs": 1})
+    result = train(
+        protocol="inter-patient",
+        out_dir=tmp_path / "run",
+        **{**FAST, "epochs": 1, "model": "beatfusion"},
+    )
     clf = result.classifier
     assert clf.config == INTER_PATIENT_CONFIG
     assert INTER_PATIENT_LEADS == "all" and len(clf.leads) == 2
     assert clf.metadata["input_shape"] == [2, 324]  # 1.8 s at 180 Hz
+    assert clf.metadata["training"]["class_weight_power"] == 1.0
+    assert tuple(clf.metadata["model"]["config"]["rr_inputs"]) == RELATIVE_RR_FEATURES
+    # The checkpoint rebuilds the model that reads only the relative RR features.
+    reloaded = load(result.checkpoint)
+    assert reloaded.model.rr_branch[0].num_features == len(RELATIVE_RR_FEATURES)
+
+
+def test_the_recipe_leaves_explicit_training_settings_alone(small_beats, tmp_path):
+    result = train(
+        beats=small_beats,
+        protocol="inter-patient",
+        class_weight_power=0.5,
+        model_kwargs={"dropout": 0.1},
+        out_dir=tmp_path / "run",
+        **{**FAST, "epochs": 1, "model": "beatfusion"},
+    )
+    metadata = result.classifier.metadata
+    assert metadata["training"]["class_weight_power"] == 0.5
+    assert "rr_inputs" not in metadata["model"]["config"]
+    assert result.model.rr_branch[0].num_features == small_beats.rr.shape[1]
+
+
+def test_other_protocols_keep_square_root_class_weights(small_beats, tmp_path):
+    result = train(beats=small_beats, protocol="intra-patient", out_dir=tmp_path / "run", **FAST)
+    assert result.classifier.metadata["training"]["class_weight_power"] == 0.5
 
 
 def test_an_explicit_config_and_lead_replace_the_inter_patient_recipe(tmp_path):

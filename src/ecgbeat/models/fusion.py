@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ecgbeat.beats import RR_FEATURE_NAMES
 from ecgbeat.models.base import BeatModel
 from ecgbeat.models.blocks import ResidualBlock, classifier_head, conv_block
 from ecgbeat.models.registry import register_model
@@ -25,18 +26,18 @@ __all__ = ["BeatFusion", "beatfusion", "beatfusion_tiny"]
 class BeatFusion(BeatModel):
     """Dilated residual CNN on the beat window fused with an MLP on the RR features.
 
-    ===========================================================  =======================
-    layer                                                        output (L = 256)
-    ===========================================================  =======================
-    morphology: Conv1d c0, k7 -> BN -> ReLU -> MaxPool 2         (c0, 128)
-    residual block c1, k5, dilation 1 -> MaxPool k3 s2           (c1, 64)
-    residual block c2, k5, dilation 1 -> MaxPool k3 s2           (c2, 32)
-    residual block c3, k5, dilation 2 -> MaxPool k3 s2           (c3, 16)
-    residual block c4, k5, dilation 2                            (c4, 16)
-    global average and max pooling, concatenated                 (2 c4,)
-    RR: BatchNorm1d -> Linear 32 -> ReLU -> Linear 32 -> ReLU    (32,)
-    concatenate -> Dropout 0.3 -> Linear num_classes             (num_classes,)
-    ===========================================================  =======================
+    ===============================================================  =======================
+    layer                                                            output (L = 256)
+    ===============================================================  =======================
+    morphology: Conv1d c0, k7 -> BN -> ReLU -> MaxPool 2             (c0, 128)
+    residual block c1, k5, dilation 1 -> MaxPool k3 s2               (c1, 64)
+    residual block c2, k5, dilation 1 -> MaxPool k3 s2               (c2, 32)
+    residual block c3, k5, dilation 2 -> MaxPool k3 s2               (c3, 16)
+    residual block c4, k5, dilation 2                                (c4, 16)
+    global average and max pooling, concatenated                     (2 c4,)
+    RR ``rr_inputs``: BN -> Linear 32 -> ReLU -> Linear 32 -> ReLU   (32,)
+    concatenate -> Dropout 0.3 -> Linear num_classes                 (num_classes,)
+    ===============================================================  =======================
 
     With ``channels = (c0, c1, c2, c3, c4) = (16, 32, 64, 64, 96)`` the model has
     169,093 parameters at 5 classes, 1 lead and 8 RR features (independent of the beat
@@ -58,6 +59,10 @@ class BeatFusion(BeatModel):
         Width of the RR branch.
     dropout : float
         Dropout before the last layer (used by MC-dropout).
+    rr_inputs : sequence of str, optional
+        The features of :data:`~ecgbeat.beats.RR_FEATURE_NAMES` the RR branch reads, e.g.
+        :data:`~ecgbeat.beats.RELATIVE_RR_FEATURES` (the inter-patient recipe); the model
+        still takes the full ``rr`` of the data layer. Default: every column of ``rr``.
 
     Examples
     --------
@@ -79,6 +84,7 @@ class BeatFusion(BeatModel):
         channels: Sequence[int] = (16, 32, 64, 64, 96),
         rr_hidden: int = 32,
         dropout: float = 0.3,
+        rr_inputs: Sequence[str] | None = None,
     ) -> None:
         super().__init__(
             num_classes=num_classes,
@@ -92,13 +98,19 @@ class BeatFusion(BeatModel):
                 f"channels must give 5 positive widths (stem + 4 residual blocks), got {channels}"
             )
         stem, *widths = channels
+        columns = list(range(num_rr_features))
+        if rr_inputs is not None:
+            columns = _rr_columns(rr_inputs, num_rr_features=num_rr_features)
+        # Not persistent: the columns follow from the constructor arguments, and
+        # checkpoints of models built without rr_inputs keep loading.
+        self.register_buffer("rr_columns", torch.tensor(columns), persistent=False)
         # The RR inputs do not drift during training (unlike hidden features), so their
         # running statistics are a plain cumulative average (momentum=None): exact after
         # one epoch, and free of the initial running variance of 1, far above the ~0.01
         # variance of RR ratios, which would otherwise distort early evaluations.
         self.rr_branch = nn.Sequential(
-            nn.BatchNorm1d(num_rr_features, momentum=None),
-            nn.Linear(num_rr_features, rr_hidden),
+            nn.BatchNorm1d(len(columns), momentum=None),
+            nn.Linear(len(columns), rr_hidden),
             nn.ReLU(),
             nn.Linear(rr_hidden, rr_hidden),
             nn.ReLU(),
@@ -124,7 +136,29 @@ class BeatFusion(BeatModel):
         self.check_input(x, rr)
         maps = self.morphology(x)
         shape = torch.cat([self.avg_pool(maps), self.max_pool(maps)], dim=1).flatten(1)
-        return self.classifier(torch.cat([shape, self.rr_branch(rr)], dim=1))
+        timing = self.rr_branch(rr.index_select(1, self.rr_columns))
+        return self.classifier(torch.cat([shape, timing], dim=1))
+
+
+def _rr_columns(names: Sequence[str], *, num_rr_features: int) -> list[int]:
+    """Positions of ``names`` in the data layer's RR feature vector."""
+    if isinstance(names, str) or not names:
+        raise ValueError(
+            f"rr_inputs must be a non-empty sequence of RR feature names, got {names!r}; "
+            "e.g. ecgbeat.beats.RELATIVE_RR_FEATURES"
+        )
+    if num_rr_features != len(RR_FEATURE_NAMES):
+        raise ValueError(
+            f"rr_inputs picks columns of the data layer's {len(RR_FEATURE_NAMES)} RR "
+            f"features, but num_rr_features={num_rr_features}; pass rr_inputs=None for "
+            "RR features of your own"
+        )
+    unknown = [n for n in names if n not in RR_FEATURE_NAMES]
+    if unknown or len(set(names)) != len(names):
+        raise ValueError(
+            f"rr_inputs must name distinct features of {RR_FEATURE_NAMES}, got {tuple(names)}"
+        )
+    return [RR_FEATURE_NAMES.index(n) for n in names]
 
 
 @register_model

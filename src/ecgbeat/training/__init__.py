@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from ecgbeat.training.api import (
     DEFAULT_MODEL,
+    INTER_PATIENT_CLASS_WEIGHT_POWER,
     INTER_PATIENT_CONFIG,
     INTER_PATIENT_LEADS,
+    INTER_PATIENT_RR_INPUTS,
     TrainResult,
     auto_batch_size,
     train,
@@ -31,8 +33,10 @@ __all__ = [
     "BALANCE_STRATEGIES",
     "DEFAULT_MODEL",
     "FORMAT_VERSION",
+    "INTER_PATIENT_CLASS_WEIGHT_POWER",
     "INTER_PATIENT_CONFIG",
     "INTER_PATIENT_LEADS",
+    "INTER_PATIENT_RR_INPUTS",
     "Augmentation",
     "Classifier",
     "DistributedContext",

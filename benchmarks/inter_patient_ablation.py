@@ -1,0 +1,158 @@
+"""Ablation: class weights and RR features of the inter-patient recipe, cross-validated on DS1.
+
+Chooses between recipe variants without touching DS2: a patient-wise 3-fold
+cross-validation over the 22 DS1 records. Each fold's held-out records are scored by a
+model trained on the other records (with ``train()``'s own patient-wise validation split
+inside them for early stopping), and the predictions of the three folds are pooled. One
+split of four validation records holds a few dozen S beats; the three folds hold all 944
+S beats of DS1. The folds are fixed so that the records richest in S beats (209, 201 and
+207) fall into different folds.
+
+Variants: square-root or balanced class weights (``class_weight_power`` 0.5 or 1; also 0.75
+with the relative features), and the ``beatfusion`` RR branch reading all 8 RR features or
+only the 4 relative ones (``ecgbeat.beats.RELATIVE_RR_FEATURES``). Everything else is the
+inter-patient recipe.
+
+Usage::
+
+    python benchmarks/inter_patient_ablation.py --data-dir DIR [--seeds 0] [--epochs 8]
+        [--variants 1 4]      # numbers of the variants below, from 1; default: all
+    python benchmarks/inter_patient_ablation.py --quick   # embedded sample, 2 folds, 1 epoch
+
+Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import f1_score, precision_score, recall_score
+
+import ecgbeat
+from ecgbeat.beats import RELATIVE_RR_FEATURES
+from ecgbeat.splits import patient_folds
+
+#: DS1 records held out by each fold; S-rich records 209, 201, 207 in different folds.
+MITDB_FOLDS = (
+    ("101", "106", "108", "109", "112", "118", "209"),
+    ("114", "115", "116", "119", "122", "201", "220"),
+    ("124", "203", "205", "207", "208", "215", "223", "230"),
+)
+#: name -> (class_weight_power, rr_inputs)
+VARIANTS = {
+    "square-root weights, all RR features": (0.5, None),
+    "square-root weights, relative RR features": (0.5, RELATIVE_RR_FEATURES),
+    "balanced weights, all RR features": (1.0, None),
+    "balanced weights, relative RR features": (1.0, RELATIVE_RR_FEATURES),
+    "class weights ** 0.75, relative RR features": (0.75, RELATIVE_RR_FEATURES),
+}
+
+
+def cross_validate(ds1, folds, *, power, rr_inputs, seed, epochs, out: Path) -> dict:
+    """Pooled held-out figures of one variant over the folds."""
+    y_true, y_pred = [], []
+    for k, held_out in enumerate(folds):
+        test = np.isin(ds1.record, held_out)
+        result = ecgbeat.train(
+            beats=ds1[~test],
+            protocol=None,
+            model="beatfusion",
+            model_kwargs={"rr_inputs": rr_inputs},
+            class_weight_power=power,
+            epochs=epochs,
+            patience=4,
+            seed=seed,
+            out_dir=out / f"fold{k}",
+            progress=False,
+            n_bootstrap=0,
+        )
+        y_true.append(ds1.y[test])
+        y_pred.append(result.classifier.predict(ds1[test]))
+    y, p = np.concatenate(y_true), np.concatenate(y_pred)
+    figures = {"accuracy": float((y == p).mean()), "macro_f1": f1_score(y, p, average="macro")}
+    for name, label in (("sveb", "S"), ("veb", "V")):
+        truth, said = y == ds1.classes.index(label), p == ds1.classes.index(label)
+        figures[f"{name}_se"] = recall_score(truth, said, zero_division=0)
+        figures[f"{name}_ppv"] = precision_score(truth, said, zero_division=0)
+        figures[f"{name}_f1"] = f1_score(truth, said, zero_division=0)
+    return {k: round(float(v), 4) for k, v in figures.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=None, help="MIT-BIH folder (default: ECGBEAT_DATA)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument(
+        "--variants", type=int, nargs="+", default=None, help="variant numbers, from 1"
+    )
+    parser.add_argument("--quick", action="store_true", help="embedded sample, 2 folds, 1 epoch")
+    args = parser.parse_args()
+    dataset = "sample" if args.quick else "mitdb"
+    beats = ecgbeat.load_beats(
+        dataset,
+        data_dir=args.data_dir,
+        protocol="inter-patient",
+        config=ecgbeat.training.INTER_PATIENT_CONFIG,
+        leads=ecgbeat.training.INTER_PATIENT_LEADS,
+    )
+    ds1, _ = beats.split("inter-patient")
+    if args.quick:
+        folds = [
+            tuple(np.unique(ds1.record[held]))
+            for _, held in patient_folds(ds1.record, ds1.y, n_splits=2)
+        ]
+        epochs = 1
+    else:
+        folds, epochs = MITDB_FOLDS, args.epochs
+
+    names = list(VARIANTS)
+    if args.variants is not None:
+        if not set(args.variants) <= set(range(1, len(names) + 1)):
+            parser.error(f"--variants takes numbers from 1 to {len(names)}: {names}")
+        names = [names[k - 1] for k in args.variants]
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            power, rr_inputs = VARIANTS[name]
+            for seed in args.seeds:
+                start = time.perf_counter()
+                figures = cross_validate(
+                    ds1,
+                    folds,
+                    power=power,
+                    rr_inputs=rr_inputs,
+                    seed=seed,
+                    epochs=epochs,
+                    out=Path(tmp) / f"{len(rows)}",
+                )
+                minutes = round((time.perf_counter() - start) / 60, 1)
+                rows.append({"variant": name, "seed": seed, "minutes": minutes, **figures})
+
+    columns = ("accuracy", "macro_f1", "sveb_se", "sveb_ppv", "sveb_f1", "veb_f1")
+    print(f"DS1, {len(folds)} patient-wise folds, {len(ds1)} beats; pooled held-out figures")
+    print(f"{'variant':<46}{'seed':>5}" + "".join(f"{c:>10}" for c in columns))
+    for row in rows:
+        cells = "".join(f"{row[c]:>10.3f}" for c in columns)
+        print(f"{row['variant']:<46}{row['seed']:>5}{cells}")
+    print(
+        json.dumps(
+            {
+                "benchmark": "inter_patient_ablation",
+                "dataset": dataset,
+                "folds": [list(f) for f in folds],
+                "epochs": epochs,
+                "runs": rows,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
