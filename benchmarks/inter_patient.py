@@ -32,6 +32,17 @@ from ecgbeat.evaluation import INTER_PATIENT_RESULTS, evaluate_predictions
 FIGURES = ("accuracy", "macro_f1", "sveb_se", "sveb_ppv", "sveb_f1", "veb_se", "veb_ppv", "veb_f1")
 
 
+def recipe_beats(dataset: str, *, data_dir: str | None) -> ecgbeat.BeatSet:
+    """The beats of ``train()``'s inter-patient recipe, DS1 and DS2."""
+    return ecgbeat.load_beats(
+        dataset,
+        data_dir=data_dir,
+        protocol="inter-patient",
+        config=ecgbeat.training.INTER_PATIENT_CONFIG,
+        leads=ecgbeat.training.INTER_PATIENT_LEADS,
+    )
+
+
 def run_seed(beats: ecgbeat.BeatSet, *, model: str, seed: int, epochs: int | None, out: Path):
     """Train one seed on DS1 and return its DS2 report and probabilities."""
     kwargs = {} if epochs is None else {"epochs": epochs}
@@ -65,16 +76,10 @@ def main() -> None:
     else:
         dataset, seeds, epochs = "mitdb", args.seeds, args.epochs
 
-    # The recipe is train()'s inter-patient default: beatfusion on both leads, 1.8 s
-    # windows at 180 Hz, RR features, square-root class weights, model selection on DS1
-    # patients only. The beats are loaded once here and shared by every seed.
-    beats = ecgbeat.load_beats(
-        dataset,
-        data_dir=args.data_dir,
-        protocol="inter-patient",
-        config=ecgbeat.training.INTER_PATIENT_CONFIG,
-        leads=ecgbeat.training.INTER_PATIENT_LEADS,
-    )
+    # The recipe is train()'s inter-patient default (beatfusion on both leads, 1.8 s windows
+    # at 180 Hz, relative RR features, balanced class weights, model selection on DS1
+    # patients only). The beats are loaded once here and shared by every seed.
+    beats = recipe_beats(dataset, data_dir=args.data_dir)
     recipe = {
         "config": beats.params["config"],
         "leads": list(beats.leads),

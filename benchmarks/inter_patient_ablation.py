@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from inter_patient import recipe_beats  # the sibling script: the same beats
 from sklearn.metrics import f1_score, precision_score, recall_score
 
 import ecgbeat
@@ -94,14 +95,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="embedded sample, 2 folds, 1 epoch")
     args = parser.parse_args()
     dataset = "sample" if args.quick else "mitdb"
-    beats = ecgbeat.load_beats(
-        dataset,
-        data_dir=args.data_dir,
-        protocol="inter-patient",
-        config=ecgbeat.training.INTER_PATIENT_CONFIG,
-        leads=ecgbeat.training.INTER_PATIENT_LEADS,
-    )
-    ds1, _ = beats.split("inter-patient")
+    ds1, _ = recipe_beats(dataset, data_dir=args.data_dir).split("inter-patient")
     if args.quick:
         folds = [
             tuple(np.unique(ds1.record[held]))
