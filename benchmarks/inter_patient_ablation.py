@@ -32,10 +32,10 @@ from pathlib import Path
 
 import numpy as np
 from inter_patient import recipe_beats  # the sibling script: the same beats
-from sklearn.metrics import f1_score, precision_score, recall_score
 
 import ecgbeat
 from ecgbeat.beats import RELATIVE_RR_FEATURES
+from ecgbeat.evaluation import classification_metrics
 from ecgbeat.splits import patient_folds
 
 #: DS1 records held out by each fold; S-rich records 209, 201, 207 in different folds.
@@ -74,13 +74,14 @@ def cross_validate(ds1, folds, *, power, rr_inputs, seed, epochs, out: Path) -> 
         )
         y_true.append(ds1.y[test])
         y_pred.append(result.classifier.predict(ds1[test]))
-    y, p = np.concatenate(y_true), np.concatenate(y_pred)
-    figures = {"accuracy": float((y == p).mean()), "macro_f1": f1_score(y, p, average="macro")}
-    for name, label in (("sveb", "S"), ("veb", "V")):
-        truth, said = y == ds1.classes.index(label), p == ds1.classes.index(label)
-        figures[f"{name}_se"] = recall_score(truth, said, zero_division=0)
-        figures[f"{name}_ppv"] = precision_score(truth, said, zero_division=0)
-        figures[f"{name}_f1"] = f1_score(truth, said, zero_division=0)
+    # Per-class one-vs-rest figures of the pooled folds (not EC57's SVEB/VEB conventions).
+    m = classification_metrics(np.concatenate(y_true), np.concatenate(y_pred), classes=ds1.classes)
+    figures = {"accuracy": m.accuracy, "macro_f1": m.macro["f1"]}
+    for label in ("S", "V"):
+        k = ds1.classes.index(label)
+        figures.update(
+            {f"{label}_se": m.recall[k], f"{label}_ppv": m.precision[k], f"{label}_f1": m.f1[k]}
+        )
     return {k: round(float(v), 4) for k, v in figures.items()}
 
 
@@ -129,7 +130,7 @@ def main() -> None:
                 minutes = round((time.perf_counter() - start) / 60, 1)
                 rows.append({"variant": name, "seed": seed, "minutes": minutes, **figures})
 
-    columns = ("accuracy", "macro_f1", "sveb_se", "sveb_ppv", "sveb_f1", "veb_f1")
+    columns = ("accuracy", "macro_f1", "S_se", "S_ppv", "S_f1", "V_f1")
     print(f"DS1, {len(folds)} patient-wise folds, {len(ds1)} beats; pooled held-out figures")
     print(f"{'variant':<46}{'seed':>5}" + "".join(f"{c:>10}" for c in columns))
     for row in rows:
