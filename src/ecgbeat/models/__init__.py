@@ -17,7 +17,13 @@ torch.Size([3, 5])
 from __future__ import annotations
 
 from ecgbeat.models.base import BeatModel, check_model_sizes
-from ecgbeat.models.blocks import ResidualBlock, classifier_head, conv_block
+from ecgbeat.models.blocks import (
+    FastDropout,
+    FastMaxPool1d,
+    ResidualBlock,
+    classifier_head,
+    conv_block,
+)
 from ecgbeat.models.cnn import CNN3, CNNStages, SkipCNN
 from ecgbeat.models.fusion import BeatFusion
 from ecgbeat.models.recurrent import CNNLSTM, CNNBiLSTM
@@ -31,6 +37,8 @@ __all__ = [
     "BeatModel",
     "CNNBiLSTM",
     "CNNStages",
+    "FastDropout",
+    "FastMaxPool1d",
     "KachueeResNet",
     "ResidualBlock",
     "SkipCNN",

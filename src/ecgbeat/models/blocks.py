@@ -9,7 +9,63 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["ResidualBlock", "classifier_head", "conv_block"]
+__all__ = ["FastDropout", "FastMaxPool1d", "ResidualBlock", "classifier_head", "conv_block"]
+
+
+class FastMaxPool1d(nn.MaxPool1d):
+    """Non-overlapping max pooling (stride = kernel), as a max over a reshaped view.
+
+    The same values and gradients as ``nn.MaxPool1d(kernel_size)``: the tail that does not
+    fill a window is dropped. PyTorch runs 1-D pooling through its 2-D kernel, which on
+    CPU was the most expensive op of a training step of the convolutional models (a
+    quarter of a bfloat16 ``skipcnn`` step); the reshape and ``max`` take about half as
+    long.
+
+    Examples
+    --------
+    >>> import torch
+    >>> FastMaxPool1d(2)(torch.tensor([[[1.0, 3.0, 2.0, 0.0, 5.0]]]))
+    tensor([[[3., 2.]]])
+    """
+
+    def __init__(self, kernel_size: int) -> None:
+        super().__init__(kernel_size)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Pool ``x`` of shape ``(batch, channels, n_samples)`` along its last axis."""
+        k = self.kernel_size
+        n = x.shape[-1] // k
+        if n * k != x.shape[-1]:
+            # Only when needed: the backward pass of a slice copies the whole gradient.
+            x = x[..., : n * k]
+        # max with a dim keeps the arg-max for the backward pass (amax would split the
+        # gradient between tied values, as pooling does not).
+        return x.unflatten(-1, (n, k)).max(-1).values
+
+
+class FastDropout(nn.Dropout):
+    """``nn.Dropout`` whose training mask on CPU comes from ``torch.rand``.
+
+    PyTorch's CPU dropout draws its mask with a scalar Bernoulli sampler, which took a
+    fifth of a bfloat16 ``skipcnn`` training step; comparing vectorised uniform draws
+    with ``p`` gives the same distribution in half the time. Other devices keep
+    PyTorch's fused kernel; evaluation is the identity, as always.
+
+    Examples
+    --------
+    >>> import torch
+    >>> _ = torch.manual_seed(0)
+    >>> out = FastDropout(0.5)(torch.ones(10_000))
+    >>> sorted(out.unique().tolist()), round(float((out > 0).float().mean()), 1)
+    ([0.0, 2.0], 0.5)
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``."""
+        if not self.training or self.p == 0 or x.device.type != "cpu":
+            return super().forward(x)
+        keep = torch.rand(x.shape, device=x.device) >= self.p
+        return x * (keep * (1.0 / (1.0 - self.p))).to(x.dtype)
 
 
 def conv_block(
@@ -22,6 +78,9 @@ def conv_block(
     dilation: int = 1,
 ) -> nn.Sequential:
     """Conv1d ("same" padding) -> BatchNorm1d -> ReLU (-> MaxPool1d) (-> Dropout).
+
+    The pooling and dropout are :class:`FastMaxPool1d` and :class:`FastDropout`, which
+    compute the same as PyTorch's layers, faster on CPU.
 
     Parameters
     ----------
@@ -66,9 +125,9 @@ def conv_block(
         nn.ReLU(),
     ]
     if pool > 1:
-        layers.append(nn.MaxPool1d(pool))
+        layers.append(FastMaxPool1d(pool))
     if dropout > 0:
-        layers.append(nn.Dropout(dropout))
+        layers.append(FastDropout(dropout))
     return nn.Sequential(*layers)
 
 

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from ecgbeat.models.base import BeatModel
-from ecgbeat.models.blocks import classifier_head, conv_block
+from ecgbeat.models.blocks import FastMaxPool1d, classifier_head, conv_block
 from ecgbeat.models.registry import register_model
 
 __all__ = ["CNN3", "CNNStages", "SkipCNN", "cnn3", "cnn_stages", "skipcnn"]
@@ -203,8 +203,8 @@ class SkipCNN(BeatModel):
             min_input_length=16,
         )
         # Skips first: the last Conv1d in module order must be block 4's (for Grad-CAM).
-        self.skip_input = nn.Sequential(nn.Conv1d(in_channels, 64, 1), nn.MaxPool1d(4))
-        self.skip_block1 = nn.Sequential(nn.Conv1d(32, 128, 1), nn.MaxPool1d(4))
+        self.skip_input = nn.Sequential(nn.Conv1d(in_channels, 64, 1), FastMaxPool1d(4))
+        self.skip_block1 = nn.Sequential(nn.Conv1d(32, 128, 1), FastMaxPool1d(4))
         widths = (in_channels, 32, 64, 128, 256)
         self.blocks = nn.ModuleList(
             conv_block(c_in, c_out, kernel_size=5, pool=2, dropout=block_dropout)
