@@ -1,4 +1,4 @@
-"""Ablation: class weights and RR features of the inter-patient recipe, cross-validated on DS1.
+"""Ablation: class weights, RR features and record template of the inter-patient recipe, on DS1.
 
 Chooses between recipe variants without touching DS2: a patient-wise 3-fold
 cross-validation over the 22 DS1 records. Each fold's held-out records are scored by a
@@ -9,8 +9,10 @@ S beats of DS1. The folds are fixed so that the records richest in S beats (209,
 207) fall into different folds.
 
 Variants: square-root or balanced class weights (``class_weight_power`` 0.5 or 1; also 0.75
-with the relative features), and the ``beatfusion`` RR branch reading all 8 RR features or
-only the 4 relative ones (``ecgbeat.beats.RELATIVE_RR_FEATURES``). Everything else is the
+with the relative features); the ``beatfusion`` RR branch reading the 8 first RR features
+(the data layer's before the centred-median ratios were added), only their 4 ratios, or all
+12 ratios (``ecgbeat.beats.RELATIVE_RR_FEATURES``); and beats with or without each
+record's median beat subtracted (``BeatConfig.template``). Everything else is the
 inter-patient recipe.
 
 Usage::
@@ -28,13 +30,14 @@ import argparse
 import json
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from inter_patient import recipe_beats  # the sibling script: the same beats
 
 import ecgbeat
-from ecgbeat.beats import RELATIVE_RR_FEATURES
+from ecgbeat.beats import RELATIVE_RR_FEATURES, RR_FEATURE_NAMES
 from ecgbeat.evaluation import classification_metrics
 from ecgbeat.splits import patient_folds
 
@@ -44,13 +47,18 @@ MITDB_FOLDS = (
     ("114", "115", "116", "119", "122", "201", "220"),
     ("124", "203", "205", "207", "208", "215", "223", "230"),
 )
-#: name -> (class_weight_power, rr_inputs)
+FIRST_8 = RR_FEATURE_NAMES[:8]
+RATIOS_4 = RELATIVE_RR_FEATURES[:4]
+#: name -> (class_weight_power, rr_inputs, template)
 VARIANTS = {
-    "square-root weights, all RR features": (0.5, None),
-    "square-root weights, relative RR features": (0.5, RELATIVE_RR_FEATURES),
-    "balanced weights, all RR features": (1.0, None),
-    "balanced weights, relative RR features": (1.0, RELATIVE_RR_FEATURES),
-    "class weights ** 0.75, relative RR features": (0.75, RELATIVE_RR_FEATURES),
+    "square-root weights, first 8 RR": (0.5, FIRST_8, "none"),
+    "square-root weights, 4 ratios": (0.5, RATIOS_4, "none"),
+    "balanced weights, first 8 RR": (1.0, FIRST_8, "none"),
+    "balanced weights, 4 ratios": (1.0, RATIOS_4, "none"),
+    "class weights ** 0.75, 4 ratios": (0.75, RATIOS_4, "none"),
+    "balanced weights, 12 ratios": (1.0, RELATIVE_RR_FEATURES, "none"),
+    "balanced weights, 12 ratios, template": (1.0, RELATIVE_RR_FEATURES, "record-median"),
+    "square-root weights, 12 ratios, template": (0.5, RELATIVE_RR_FEATURES, "record-median"),
 }
 
 
@@ -96,30 +104,44 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="embedded sample, 2 folds, 1 epoch")
     args = parser.parse_args()
     dataset = "sample" if args.quick else "mitdb"
-    ds1, _ = recipe_beats(dataset, data_dir=args.data_dir).split("inter-patient")
-    if args.quick:
-        folds = [
-            tuple(np.unique(ds1.record[held]))
-            for _, held in patient_folds(ds1.record, ds1.y, n_splits=2)
-        ]
-        epochs = 1
-    else:
-        folds, epochs = MITDB_FOLDS, args.epochs
-
     names = list(VARIANTS)
     if args.variants is not None:
         if not set(args.variants) <= set(range(1, len(names) + 1)):
             parser.error(f"--variants takes numbers from 1 to {len(names)}: {names}")
         names = [names[k - 1] for k in args.variants]
+    # DS1 beats of the recipe, with and without the record template, as the variants need.
+    recipe = recipe_beats(dataset, data_dir=args.data_dir)
+    beats = {
+        template: recipe
+        if template == recipe.params["config"]["template"]
+        else ecgbeat.load_beats(
+            dataset,
+            data_dir=args.data_dir,
+            protocol="inter-patient",
+            config=replace(ecgbeat.training.INTER_PATIENT_CONFIG, template=template),
+            leads=ecgbeat.training.INTER_PATIENT_LEADS,
+        )
+        for template in {VARIANTS[name][2] for name in names}
+    }
+    ds1 = {template: b.split("inter-patient")[0] for template, b in beats.items()}
+    first = next(iter(ds1.values()))  # the same records and labels in every variant
+    if args.quick:
+        folds = [
+            tuple(np.unique(first.record[held]))
+            for _, held in patient_folds(first.record, first.y, n_splits=2)
+        ]
+        epochs = 1
+    else:
+        folds, epochs = MITDB_FOLDS, args.epochs
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            power, rr_inputs = VARIANTS[name]
+            power, rr_inputs, template = VARIANTS[name]
             for seed in args.seeds:
                 start = time.perf_counter()
                 figures = cross_validate(
-                    ds1,
+                    ds1[template],
                     folds,
                     power=power,
                     rr_inputs=rr_inputs,
@@ -131,7 +153,7 @@ def main() -> None:
                 rows.append({"variant": name, "seed": seed, "minutes": minutes, **figures})
 
     columns = ("accuracy", "macro_f1", "S_se", "S_ppv", "S_f1", "V_f1")
-    print(f"DS1, {len(folds)} patient-wise folds, {len(ds1)} beats; pooled held-out figures")
+    print(f"DS1, {len(folds)} patient-wise folds, {len(first)} beats; pooled held-out figures")
     print(f"{'variant':<46}{'seed':>5}" + "".join(f"{c:>10}" for c in columns))
     for row in rows:
         cells = "".join(f"{row[c]:>10.3f}" for c in columns)

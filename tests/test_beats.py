@@ -171,6 +171,31 @@ class TestRRFeatures:
         f = rr_features(peaks, fs=360, local_beats=10)
         assert f[-1, RR_FEATURE_NAMES.index("local_rr_s")] == pytest.approx(0.5)
 
+    def test_centred_ratios_ignore_the_premature_beat_and_its_pause(self):
+        # Sinus rhythm at 1 s with one premature beat (0.5 s) and its pause (1.5 s): the
+        # centred median stays at 1 s, so the ratios are the intervals themselves.
+        rr = np.full(40, 1.0)
+        rr[19], rr[20] = 0.5, 1.5
+        f = rr_features(np.concatenate([[0.0], np.cumsum(rr)]) * 360, fs=360)
+        col = {name: f[:, k] for k, name in enumerate(RR_FEATURE_NAMES)}
+        assert col["pre_over_centred"][20] == pytest.approx(0.5)
+        assert col["post_over_centred"][20] == pytest.approx(1.5)
+        assert col["pre_over_regional"][20] == pytest.approx(0.5)
+        assert col["pre_over_record_median"][20] == pytest.approx(0.5)
+        assert col["next_post_over_centred"][19] == pytest.approx(1.5)
+        assert col["prev_pre_over_centred"][21] == pytest.approx(0.5)
+        assert col["pre_over_centred"][5] == pytest.approx(1.0)
+
+    def test_irregularity_tells_atrial_fibrillation_from_sinus_rhythm_with_ectopics(self):
+        rng = np.random.default_rng(0)
+        sinus = np.full(60, 0.8)
+        sinus[[15, 35]] = 0.45  # isolated premature beats
+        fibrillation = rng.uniform(0.4, 1.2, 60)
+        irregularity = RR_FEATURE_NAMES.index("irregularity")
+        for rr, low, high in ((sinus, 0.0, 0.01), (fibrillation, 0.2, 1.5)):
+            f = rr_features(np.concatenate([[0.0], np.cumsum(rr)]) * 360, fs=360)
+            assert low <= np.median(f[:, irregularity]) <= high
+
     def test_unsorted_peaks_are_refused(self):
         with pytest.raises(ValueError, match="increasing"):
             rr_features(np.array([0, 300, 200]), fs=360)

@@ -11,13 +11,17 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 from ecgbeat import splits
 from ecgbeat.signal.resample import resample
 
 __all__ = [
     "RELATIVE_RR_FEATURES",
+    "RR_CENTRED_BEATS",
     "RR_FEATURE_NAMES",
+    "RR_IRREGULARITY_BEATS",
+    "RR_REGIONAL_BEATS",
     "BeatSet",
     "rr_features",
     "segment",
@@ -34,16 +38,30 @@ RR_FEATURE_NAMES: tuple[str, ...] = (
     "post_over_local",
     "pre_over_record",
     "pre_over_post",
+    # Appended later; the first eight keep their positions, so models trained on them
+    # read the same columns.
+    "pre_over_centred",
+    "post_over_centred",
+    "pre_over_regional",
+    "post_over_regional",
+    "pre_over_record_median",
+    "irregularity",
+    "prev_pre_over_centred",
+    "next_post_over_centred",
 )
+#: Intervals in the centred median that gives a beat's underlying rhythm; a median over a
+#: few beats on both sides ignores the premature beat itself and its compensatory pause.
+RR_CENTRED_BEATS = 9
+#: Intervals in the wider ("regional") centred median, about half a minute of rhythm.
+RR_REGIONAL_BEATS = 31
+#: Successive-interval differences in the median that measures local irregularity.
+RR_IRREGULARITY_BEATS = 17
 #: The columns of :data:`RR_FEATURE_NAMES` that are ratios of a patient's own intervals.
 #: Absolute intervals (in seconds) differ more between patients than between N and S
 #: beats of one patient, so a model that sees them learns the training patients' heart
 #: rates; the ratios describe prematurity in any patient.
-RELATIVE_RR_FEATURES: tuple[str, ...] = (
-    "pre_over_local",
-    "post_over_local",
-    "pre_over_record",
-    "pre_over_post",
+RELATIVE_RR_FEATURES: tuple[str, ...] = tuple(
+    name for name in RR_FEATURE_NAMES if not name.endswith("_s")
 )
 
 #: Kachuee et al. 2018: beats at 125 Hz, cut at 1.2 x the median RR of a 10 s window,
@@ -432,21 +450,31 @@ def rr_features(rpeaks: np.ndarray, *, fs: float, local_beats: int = 10) -> np.n
 
     Returns
     -------
-    ndarray of shape (n_beats, 8), float32
+    ndarray of shape (n_beats, 16), float32
         Columns named by :data:`RR_FEATURE_NAMES`: previous RR, next RR, local mean RR
         (the ``local_beats`` intervals up to and including the previous one), record mean
         RR, all in seconds, then previous / local, next / local, previous / record and
-        previous / next. The first beat takes the next RR as its previous one and the
-        last beat its previous RR as its next one. A premature (supraventricular or
-        ventricular) beat shows a ratio ``pre_over_local`` well below 1.
+        previous / next. Then ratios to medians centred on the beat, which an ectopic beat
+        does not pull: previous and next RR over the median of the
+        :data:`RR_CENTRED_BEATS` intervals around it and over the median of the
+        :data:`RR_REGIONAL_BEATS` around it, previous RR over the record's median RR; the
+        local ``irregularity`` (median absolute difference of successive intervals over
+        :data:`RR_IRREGULARITY_BEATS`, over the regional median: near 0 in sinus rhythm,
+        high in atrial fibrillation, whose irregular N beats otherwise look premature);
+        and the previous beat's previous RR and the next beat's next RR over the centred
+        median (the rhythm just around the beat). The first beat takes the next RR as its
+        previous one and the last beat its previous RR as its next one; medians near the
+        record's ends use the edge intervals. A premature (supraventricular or
+        ventricular) beat shows ratios ``pre_over_local`` and ``pre_over_centred`` well
+        below 1.
 
     Examples
     --------
     >>> import numpy as np
     >>> peaks = np.array([0, 360, 720, 900, 1260, 1620])   # the 4th beat is premature
     >>> f = rr_features(peaks, fs=360)
-    >>> f.shape, round(float(f[3, 0]), 2), round(float(f[3, 4]), 2)
-    ((6, 8), 0.5, 0.57)
+    >>> f.shape, round(float(f[3, 0]), 2), round(float(f[3, 4]), 2), round(float(f[3, 8]), 2)
+    ((6, 16), 0.5, 0.57, 0.5)
     """
     peaks = np.asarray(rpeaks, dtype=np.float64)
     if peaks.ndim != 1:
@@ -467,7 +495,29 @@ def rr_features(rpeaks: np.ndarray, *, fs: float, local_beats: int = 10) -> np.n
     start = np.maximum(idx + 1 - local_beats, 0)
     local = (csum[idx + 1] - csum[start]) / (idx + 1 - start)
     record = np.full_like(pre, rr.mean())
+    centred = median_filter(pre, size=RR_CENTRED_BEATS, mode="nearest")
+    regional = median_filter(pre, size=RR_REGIONAL_BEATS, mode="nearest")
+    step = np.abs(np.diff(pre, prepend=pre[0]))
+    irregularity = median_filter(step, size=RR_IRREGULARITY_BEATS, mode="nearest") / regional
     features = np.stack(
-        [pre, post, local, record, pre / local, post / local, pre / record, pre / post], axis=1
+        [
+            pre,
+            post,
+            local,
+            record,
+            pre / local,
+            post / local,
+            pre / record,
+            pre / post,
+            pre / centred,
+            post / centred,
+            pre / regional,
+            post / regional,
+            pre / np.median(rr),
+            irregularity,
+            np.concatenate([pre[:1], pre[:-1]]) / centred,
+            np.concatenate([post[1:], post[-1:]]) / centred,
+        ],
+        axis=1,
     )
     return features.astype(np.float32)

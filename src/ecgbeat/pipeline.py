@@ -19,10 +19,24 @@ from ecgbeat.beats import rr_features, segment, segment_kachuee187
 from ecgbeat.signal import bandpass, normalize, notch, remove_baseline, resample, resample_samples
 from ecgbeat.signal.normalize import NORMALIZATIONS
 
-__all__ = ["SEGMENTATIONS", "BeatConfig", "cut_beats", "extract_beats"]
+__all__ = [
+    "SEGMENTATIONS",
+    "TEMPLATES",
+    "TEMPLATE_BEATS",
+    "BeatConfig",
+    "cut_beats",
+    "extract_beats",
+    "record_template",
+    "template_rows",
+]
 
 #: Names accepted by ``BeatConfig.segmentation``.
 SEGMENTATIONS = ("window", "kachuee187")
+#: Names accepted by ``BeatConfig.template``.
+TEMPLATES = ("none", "record-median")
+#: Beats, spread evenly over a record, whose median is the record's template; a bound
+#: keeps the template of a 24-hour recording cheap and equal in kind to a 30-minute one.
+TEMPLATE_BEATS = 1000
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,12 @@ class BeatConfig:
         Per-beat, per-lead amplitude normalisation.
     rr_local_beats : int
         RR intervals averaged into the local mean RR.
+    template : {"none", "record-median"}
+        ``"record-median"``: subtract the record's median beat (see
+        :func:`record_template`) from every normalised beat, so the model sees how each
+        beat departs from the patient's usual beat rather than the patient's own
+        morphology, which a network memorises and which does not carry over to new
+        patients. Needs the whole record (or at least many of its beats) at once.
 
     Examples
     --------
@@ -71,6 +91,7 @@ class BeatConfig:
     notch_hz: float | None = None
     normalize: str = "zscore"
     rr_local_beats: int = 10
+    template: str = "none"
 
     def __post_init__(self) -> None:
         if self.segmentation not in SEGMENTATIONS:
@@ -87,6 +108,8 @@ class BeatConfig:
             )
         if self.bandpass_hz is not None:
             object.__setattr__(self, "bandpass_hz", tuple(float(f) for f in self.bandpass_hz))
+        if self.template not in TEMPLATES:
+            raise ValueError(f"unknown template {self.template!r}; choose one of {TEMPLATES}")
         if self.rr_local_beats < 1:
             raise ValueError(f"rr_local_beats must be >= 1, got {self.rr_local_beats}")
 
@@ -148,7 +171,7 @@ def extract_beats(
     Returns
     -------
     X : ndarray of shape (n_kept, n_leads, n_samples), float32
-    rr : ndarray of shape (n_kept, 8), float32
+    rr : ndarray of shape (n_kept, 16), float32
     kept : ndarray of shape (n_beats,), bool
         Which R peaks produced a beat.
 
@@ -160,7 +183,7 @@ def extract_beats(
     >>> peaks = np.arange(100, 60 * fs - 100, fs)
     >>> X, rr, kept = extract_beats(x, peaks, fs=fs)
     >>> X.shape, rr.shape, int(kept.sum())
-    ((60, 1, 252), (60, 8), 60)
+    ((60, 1, 252), (60, 16), 60)
     """
     config = config or BeatConfig()
     x = np.atleast_2d(np.asarray(signal, dtype=np.float64))
@@ -174,7 +197,55 @@ def extract_beats(
     peaks = np.asarray(rpeaks, dtype=np.int64)
     rr = rr_features(peaks, fs=fs, local_beats=config.rr_local_beats)
     X, kept = cut_beats(config.filter(x, fs=fs), peaks, fs=fs, config=config)
+    if config.template == "record-median" and len(X):
+        X = X - record_template(X)
     return X, rr[kept], kept
+
+
+def template_rows(n_beats: int, *, max_beats: int = TEMPLATE_BEATS) -> np.ndarray:
+    """Rows of a record's ``n_beats`` beats that its template is taken from: all of them,
+    or ``max_beats`` spread evenly over the record.
+
+    Examples
+    --------
+    >>> template_rows(5).tolist(), template_rows(10, max_beats=4).tolist()
+    ([0, 1, 2, 3, 4], [0, 3, 6, 9])
+    """
+    if n_beats <= max_beats:
+        return np.arange(n_beats)
+    return np.linspace(0, n_beats - 1, max_beats).round().astype(np.int64)
+
+
+def record_template(beats: np.ndarray) -> np.ndarray:
+    """A record's typical beat: the sample-wise median of its beats.
+
+    Most beats of a record are the patient's normal beats, so the median is the patient's
+    normal beat, whatever the patient's own morphology (bundle branch block, axis, lead
+    placement). Labels are never used. Only the rows of :func:`template_rows` enter it.
+
+    Parameters
+    ----------
+    beats : ndarray of shape (n_beats, n_leads, n_samples)
+        Every beat of one record, in record order, as cut and normalised.
+
+    Returns
+    -------
+    ndarray of shape (n_leads, n_samples), float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> beats = np.array([[[0.0, 1.0]], [[0.0, 1.2]], [[5.0, 5.0]]])  # two normal, one odd
+    >>> record_template(beats)
+    array([[0. , 1.2]], dtype=float32)
+    """
+    beats = np.asarray(beats)
+    if beats.ndim != 3 or len(beats) == 0:
+        raise ValueError(
+            f"beats must have shape (n_beats, n_leads, n_samples) with n_beats >= 1, "
+            f"got {beats.shape}"
+        )
+    return np.median(beats[template_rows(len(beats))], axis=0).astype(np.float32)
 
 
 def cut_beats(

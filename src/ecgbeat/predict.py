@@ -22,11 +22,17 @@ from typing import Any
 import numpy as np
 import wfdb
 
-from ecgbeat.beats import KACHUEE_FS, KACHUEE_LENGTH, KACHUEE_WINDOW_S, rr_features
+from ecgbeat.beats import (
+    KACHUEE_FS,
+    KACHUEE_LENGTH,
+    KACHUEE_WINDOW_S,
+    RR_FEATURE_NAMES,
+    rr_features,
+)
 from ecgbeat.datasets.records import Record, RecordError, resolve_leads
 from ecgbeat.evaluation.calibration import predictive_entropy
 from ecgbeat.files import atomic_path
-from ecgbeat.pipeline import BeatConfig, cut_beats
+from ecgbeat.pipeline import BeatConfig, cut_beats, record_template, template_rows
 from ecgbeat.signal import detect_rpeaks, resample, resample_samples
 from ecgbeat.training.classifier import Classifier, load
 
@@ -651,20 +657,16 @@ def _detect(
     return peaks_w[keep], amp[keep], intervals
 
 
-def _classify(
-    classifier: Classifier,
+def _cut_in_chunks(
     x: np.ndarray,
     channels: list[int],
     chunks: list[_Chunk],
     plan: _Plan,
     peaks_w: np.ndarray,
-    rr: np.ndarray | None,
-    skip: np.ndarray,
-    batch_size: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities of every beat (NaN where skipped or not cut) and the edge mask."""
-    proba = np.full((len(peaks_w), len(classifier.classes)), np.nan, dtype=np.float32)
-    edge = np.zeros(len(peaks_w), dtype=bool)
+    wanted: np.ndarray,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Filter and cut the record chunk by chunk; per chunk, yield the beats too close to an
+    edge to be cut, the ``wanted`` beats that were cut, and their windows."""
     for chunk in chunks:
         (c0, c1), (s0, s1) = chunk.core, chunk.span
         offset = plan.work_index(s0)
@@ -679,13 +681,38 @@ def _classify(
         X, kept = cut_beats(filtered, peaks_w[lo:hi] - offset, fs=plan.work_fs, config=plan.config)
         row_of_peak = np.cumsum(kept) - 1
         beats = np.arange(core_lo, core_hi)
-        in_span = beats - lo
-        cut = kept[in_span]
-        edge[beats[~cut]] = True
-        todo = beats[cut & ~skip[beats]]
-        if todo.size == 0:
-            continue
-        X = X[row_of_peak[todo - lo]]
+        cut = kept[beats - lo]
+        todo = beats[cut & wanted[beats]]
+        yield beats[~cut], todo, X[row_of_peak[todo - lo]]
+
+
+def _classify(
+    classifier: Classifier,
+    x: np.ndarray,
+    channels: list[int],
+    chunks: list[_Chunk],
+    plan: _Plan,
+    peaks_w: np.ndarray,
+    rr: np.ndarray | None,
+    skip: np.ndarray,
+    batch_size: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities of every beat (NaN where skipped or not cut) and the edge mask."""
+    proba = np.full((len(peaks_w), len(classifier.classes)), np.nan, dtype=np.float32)
+    edge = np.zeros(len(peaks_w), dtype=bool)
+    template = None
+    if plan.config.template == "record-median":
+        # A first pass cuts only the beats the record's template is taken from.
+        predicted = np.flatnonzero(~skip)
+        wanted = np.zeros(len(peaks_w), dtype=bool)
+        wanted[predicted[template_rows(len(predicted))]] = True
+        parts = [X for _, _, X in _cut_in_chunks(x, channels, chunks, plan, peaks_w, wanted)]
+        if sum(map(len, parts)):
+            template = record_template(np.concatenate(parts))
+    for not_cut, todo, X in _cut_in_chunks(x, channels, chunks, plan, peaks_w, ~skip):
+        edge[not_cut] = True
+        if template is not None:
+            X = X - template
         for start in range(0, todo.size, batch_size):
             part = slice(start, start + batch_size)
             proba[todo[part]] = classifier.predict_proba(
@@ -710,7 +737,9 @@ def predict_record(
     :class:`~ecgbeat.pipeline.BeatConfig`, R peaks detected on the first model lead with
     :func:`ecgbeat.signal.detect_rpeaks`, beats cut and normalised by
     :func:`ecgbeat.pipeline.cut_beats`, RR features computed once on all detected peaks of
-    the whole record. The record is processed in chunks of ``chunk_s`` seconds that
+    the whole record; with ``template="record-median"`` a first pass takes the record's
+    template from up to :data:`~ecgbeat.pipeline.TEMPLATE_BEATS` beats spread over it.
+    The record is processed in chunks of ``chunk_s`` seconds that
     overlap by 30 s on each side, so memory stays bounded on 24-hour recordings.
 
     Parameters
@@ -814,7 +843,10 @@ def predict_record(
     rr = None
     if uses_rr:
         if len(sample) >= 2:
-            rr = rr_features(sample, fs=fs, local_beats=plan.config.rr_local_beats)
+            rr = classifier.select_rr(
+                rr_features(sample, fs=fs, local_beats=plan.config.rr_local_beats),
+                RR_FEATURE_NAMES,
+            )
         else:
             flag[:] = "no_rr"
     if len(sample) == 0:

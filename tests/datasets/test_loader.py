@@ -5,6 +5,7 @@ import pytest
 import wfdb
 
 from ecgbeat import BeatConfig, load_beats
+from ecgbeat.beats import RR_FEATURE_NAMES
 from ecgbeat.datasets import RecordError, beats_from_record, locate, read_record
 from ecgbeat.labels import get_label_map
 from ecgbeat.splits import DS1, DS2
@@ -62,7 +63,7 @@ def test_inter_patient_beats_are_de_chazal_minus_the_edge_beats(mitdb_dir):
 def test_beats_carry_what_built_them(mitdb_dir):
     beats = load_beats("mitdb", data_dir=mitdb_dir, records=["100", "101"])
     assert beats.X.shape[1:] == (1, 252) and beats.fs == 360 and beats.leads == ("MLII",)
-    assert beats.rr.shape == (len(beats), 8)
+    assert beats.rr.shape == (len(beats), len(RR_FEATURE_NAMES))
     assert beats.params["config"] == BeatConfig().to_dict()
     assert beats.params["records"] == ["100", "101"]
     assert set(beats.symbol) <= set("NAVQ")

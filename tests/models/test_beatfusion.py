@@ -95,9 +95,11 @@ def test_channels_must_give_five_widths():
 
 def test_rr_inputs_reads_only_the_named_features():
     torch.manual_seed(0)
-    model = create_model("beatfusion", num_rr_features=8, rr_inputs=RELATIVE_RR_FEATURES).eval()
+    n_rr = len(RR_FEATURE_NAMES)
+    model = create_model("beatfusion", num_rr_features=n_rr, rr_inputs=RELATIVE_RR_FEATURES)
+    model.eval()
     assert model.rr_branch[0].num_features == len(RELATIVE_RR_FEATURES)
-    x, rr = torch.randn(3, 1, LENGTH), torch.rand(3, 8)
+    x, rr = torch.randn(3, 1, LENGTH), torch.rand(3, n_rr)
     absolute = [i for i, n in enumerate(RR_FEATURE_NAMES) if n.endswith("_s")]  # seconds
     changed = rr.clone()
     changed[:, absolute] = 100.0
@@ -122,9 +124,19 @@ def test_rr_inputs_keeps_checkpoints_of_full_rr_models_loadable():
         ({"rr_inputs": ("pre_over_local", "pre_over_local")}, "distinct features"),
         ({"rr_inputs": "pre_over_local"}, "non-empty sequence"),
         ({"rr_inputs": ()}, "non-empty sequence"),
-        ({"rr_inputs": RELATIVE_RR_FEATURES, "num_rr_features": 5}, "rr_inputs=None"),
+        ({"rr_inputs": RELATIVE_RR_FEATURES, "num_rr_features": 99}, "rr_inputs=None"),
+        # a model of the first 8 columns cannot read a feature appended after them
+        ({"rr_inputs": ("pre_over_local", "irregularity")}, "first num_rr_features=8"),
     ],
 )
 def test_rr_inputs_rejects_bad_names(kwargs, message):
     with pytest.raises(ValueError, match=message):
         BeatFusion(**{"num_rr_features": 8, **kwargs})
+
+
+def test_rr_inputs_of_a_model_built_for_the_first_eight_features_keep_their_columns():
+    # Models of releases with 8 RR features: the same names sit at the same positions.
+    names = ("pre_over_local", "pre_over_post")
+    old = create_model("beatfusion", num_rr_features=8, rr_inputs=names)
+    new = create_model("beatfusion", num_rr_features=len(RR_FEATURE_NAMES), rr_inputs=names)
+    assert old.rr_columns.tolist() == new.rr_columns.tolist() == [4, 7]

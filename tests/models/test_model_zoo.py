@@ -181,7 +181,7 @@ def test_last_conv1d_gives_the_deepest_feature_map(name):
 
 @pytest.mark.parametrize("name", ZOO)
 def test_parameter_count_matches_the_documentation(name):
-    model = build(name, input_length=187)
+    model = build(name, input_length=187, num_rr_features=8)
     assert sum(p.numel() for p in model.parameters()) == DOCUMENTED_PARAMETERS[name]
 
 

@@ -52,7 +52,8 @@ class BeatFusion(BeatModel):
     num_classes, in_channels, input_length : int
         The contract sizes; any beat length of 8 samples or more works.
     num_rr_features : int
-        Width of ``rr``; required (8 for :data:`ecgbeat.beats.RR_FEATURE_NAMES`).
+        Width of ``rr``; required (16 for :data:`ecgbeat.beats.RR_FEATURE_NAMES`; 8 for
+        models of releases before the centred-median ratios were added).
     channels : sequence of 5 int
         Widths of the stem and of the four residual blocks.
     rr_hidden : int
@@ -147,18 +148,22 @@ def _rr_columns(names: Sequence[str], *, num_rr_features: int) -> list[int]:
             f"rr_inputs must be a non-empty sequence of RR feature names, got {names!r}; "
             "e.g. ecgbeat.beats.RELATIVE_RR_FEATURES"
         )
-    if num_rr_features != len(RR_FEATURE_NAMES):
+    # The data layer's features only grow at the end, so a model built for its first
+    # num_rr_features columns (an older release) finds them where they were.
+    if num_rr_features > len(RR_FEATURE_NAMES):
         raise ValueError(
             f"rr_inputs picks columns of the data layer's {len(RR_FEATURE_NAMES)} RR "
             f"features, but num_rr_features={num_rr_features}; pass rr_inputs=None for "
             "RR features of your own"
         )
-    unknown = [n for n in names if n not in RR_FEATURE_NAMES]
+    available = RR_FEATURE_NAMES[:num_rr_features]
+    unknown = [n for n in names if n not in available]
     if unknown or len(set(names)) != len(names):
         raise ValueError(
-            f"rr_inputs must name distinct features of {RR_FEATURE_NAMES}, got {tuple(names)}"
+            f"rr_inputs must name distinct features of the first num_rr_features="
+            f"{num_rr_features} columns {available}, got {tuple(names)}"
         )
-    return [RR_FEATURE_NAMES.index(n) for n in names]
+    return [available.index(n) for n in names]
 
 
 @register_model

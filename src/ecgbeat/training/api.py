@@ -46,9 +46,11 @@ __all__ = [
 #: for the inter-patient protocol.
 DEFAULT_MODEL = "beatfusion"
 #: Beats of the inter-patient recipe: a 1.8 s window that shows the neighbouring beats, at
-#: 180 Hz (the 40 Hz band-pass leaves nothing above 90 Hz to lose). Chosen among five
-#: variants by macro F1 on DS1 validation patients only (docs: "Inter-patient results").
-INTER_PATIENT_CONFIG = BeatConfig(fs=180.0, before_s=0.9, after_s=0.9)
+#: 180 Hz (the 40 Hz band-pass leaves nothing above 90 Hz to lose), chosen among five
+#: variants by macro F1 on DS1 validation patients only; each record's median beat is
+#: subtracted (``template="record-median"``), chosen by a patient-wise cross-validation on
+#: DS1 (docs: "Inter-patient results").
+INTER_PATIENT_CONFIG = BeatConfig(fs=180.0, before_s=0.9, after_s=0.9, template="record-median")
 #: Leads of the inter-patient recipe: both MIT-BIH leads, MLII first.
 INTER_PATIENT_LEADS = "all"
 #: Class weights of the inter-patient recipe: inverse class frequency ("balanced"). With
@@ -56,7 +58,7 @@ INTER_PATIENT_LEADS = "all"
 #: cross-validation on DS1 from 0.13 to 0.57, at a cost in accuracy (docs: "Inter-patient
 #: results", step 2).
 INTER_PATIENT_CLASS_WEIGHT_POWER = 1.0
-#: RR features the default model reads under the inter-patient recipe: ratios of the
+#: RR features the default model reads under the inter-patient recipe: the 12 ratios of the
 #: patient's own intervals, no absolute interval (see ``RELATIVE_RR_FEATURES``).
 INTER_PATIENT_RR_INPUTS = RELATIVE_RR_FEATURES
 RUN_FILE = "run.json"
@@ -268,7 +270,8 @@ def train(
     data_dir, records, config, leads, label_map
         Passed to :func:`ecgbeat.load_beats`. With ``protocol="inter-patient"``, ``config``
         and ``leads`` default to the inter-patient recipe (``INTER_PATIENT_CONFIG``: 1.8 s
-        windows at 180 Hz; ``INTER_PATIENT_LEADS``: both leads); otherwise to the loader's
+        windows at 180 Hz less the record's median beat; ``INTER_PATIENT_LEADS``: both
+        leads); otherwise to the loader's
         defaults (0.25 s + 0.45 s around the R peak, the database's default lead).
     protocol : {"inter-patient", "intra-patient"} or None
         How the test fold is split off; ``None`` trains on every beat (no test metrics).

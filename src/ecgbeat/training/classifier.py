@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -185,11 +185,31 @@ class Classifier:
                     "the beats were prepared differently from the training beats "
                     f"(beats, model): {diff}; load them with config=clf.config"
                 )
-        if self.uses_rr and self.rr_names and tuple(beats.rr_names) != self.rr_names:
+
+    def select_rr(self, rr: np.ndarray, names: Sequence[str]) -> np.ndarray:
+        """The columns of ``rr`` (named ``names``) that the model was trained on, in its order.
+
+        Beats from a newer data layer carry more RR features than a model trained on an
+        older one; the model's own features are picked out by name.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import ecgbeat
+        >>> from ecgbeat.beats import RR_FEATURE_NAMES, rr_features
+        >>> clf = ecgbeat.load_pretrained()
+        >>> rr = rr_features(np.arange(0, 3600, 360), fs=360)
+        >>> rr.shape[1] == len(RR_FEATURE_NAMES), clf.select_rr(rr, RR_FEATURE_NAMES).shape
+        (True, (10, 8))
+        """
+        if not self.rr_names or tuple(names) == self.rr_names:
+            return rr
+        if missing := [n for n in self.rr_names if n not in names]:
             raise ValueError(
-                f"the model uses RR features {self.rr_names} but the beats carry "
-                f"{beats.rr_names}; build the beats with the data layer's RR features"
+                f"the model uses RR features {self.rr_names} but the beats lack {missing}; "
+                "build the beats with the data layer's RR features"
             )
+        return np.asarray(rr)[:, [list(names).index(n) for n in self.rr_names]]
 
     def _tensors(
         self, beats: BeatSet | np.ndarray, rr: np.ndarray | None
@@ -198,7 +218,7 @@ class Classifier:
             if rr is not None:
                 raise TypeError("pass rr only with a raw array; a BeatSet carries its own")
             self._check_beats(beats)
-            X, rr = beats.X, beats.rr
+            X, rr = beats.X, self.select_rr(beats.rr, beats.rr_names) if self.uses_rr else None
         else:
             X = np.asarray(beats)
             if X.dtype.kind not in "fiu":
