@@ -238,7 +238,8 @@ class Classifier:
         if rr is None or rr.ndim != 2 or len(rr) != len(X) or rr.shape[1] != (n_rr or rr.shape[1]):
             raise ValueError(
                 f"the model uses {n_rr or 'some'} RR features per beat; pass rr of shape "
-                f"({len(X)}, {n_rr or 'n_rr'}), got {None if rr is None else rr.shape}"
+                f"({len(X)}, {n_rr or 'n_rr'}), got {None if rr is None else rr.shape} "
+                "(clf.select_rr(rr, RR_FEATURE_NAMES) picks the model's from rr_features)"
             )
         if not np.isfinite(rr).all():
             raise ValueError("the RR features hold NaN or infinite values; drop or repair them")
