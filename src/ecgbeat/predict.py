@@ -22,13 +22,7 @@ from typing import Any
 import numpy as np
 import wfdb
 
-from ecgbeat.beats import (
-    KACHUEE_FS,
-    KACHUEE_LENGTH,
-    KACHUEE_WINDOW_S,
-    RR_FEATURE_NAMES,
-    rr_features,
-)
+from ecgbeat.beats import KACHUEE_FS, KACHUEE_LENGTH, KACHUEE_WINDOW_S, rr_features
 from ecgbeat.datasets.records import Record, RecordError, resolve_leads
 from ecgbeat.evaluation.calibration import predictive_entropy
 from ecgbeat.files import atomic_path
@@ -844,8 +838,7 @@ def predict_record(
     if uses_rr:
         if len(sample) >= 2:
             rr = classifier.select_rr(
-                rr_features(sample, fs=fs, local_beats=plan.config.rr_local_beats),
-                RR_FEATURE_NAMES,
+                rr_features(sample, fs=fs, local_beats=plan.config.rr_local_beats)
             )
         else:
             flag[:] = "no_rr"

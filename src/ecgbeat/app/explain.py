@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ecgbeat.beats import RR_FEATURE_NAMES
 from ecgbeat.explain import grad_cam
 from ecgbeat.pipeline import extract_beats
 from ecgbeat.signal import resample, resample_samples
@@ -82,10 +81,6 @@ def explain_beat(
         )
     position = int(np.count_nonzero(kept[:index]))
     beat = X[position : position + 1]
-    beat_rr = (
-        classifier.select_rr(rr[position : position + 1], RR_FEATURE_NAMES)
-        if classifier.uses_rr
-        else None
-    )
+    beat_rr = classifier.select_rr(rr[position : position + 1]) if classifier.uses_rr else None
     cam = grad_cam(classifier.model, beat, rr=beat_rr)
     return beat[0], cam[0]

@@ -271,8 +271,8 @@ def train(
         Passed to :func:`ecgbeat.load_beats`. With ``protocol="inter-patient"``, ``config``
         and ``leads`` default to the inter-patient recipe (``INTER_PATIENT_CONFIG``: 1.8 s
         windows at 180 Hz less the record's median beat; ``INTER_PATIENT_LEADS``: both
-        leads); otherwise to the loader's
-        defaults (0.25 s + 0.45 s around the R peak, the database's default lead).
+        leads); otherwise to the loader's defaults (0.25 s + 0.45 s around the R peak, the
+        database's default lead).
     protocol : {"inter-patient", "intra-patient"} or None
         How the test fold is split off; ``None`` trains on every beat (no test metrics).
     model : str or nn.Module

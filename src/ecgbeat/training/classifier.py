@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ecgbeat.beats import BeatSet
+from ecgbeat.beats import RR_FEATURE_NAMES, BeatSet
 from ecgbeat.labels import LabelMap
 from ecgbeat.models import create_model, list_models
 from ecgbeat.models.running import batched_logits
@@ -186,11 +186,12 @@ class Classifier:
                     f"(beats, model): {diff}; load them with config=clf.config"
                 )
 
-    def select_rr(self, rr: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    def select_rr(self, rr: np.ndarray, names: Sequence[str] = RR_FEATURE_NAMES) -> np.ndarray:
         """The columns of ``rr`` (named ``names``) that the model was trained on, in its order.
 
         Beats from a newer data layer carry more RR features than a model trained on an
-        older one; the model's own features are picked out by name.
+        older one; the model's own features are picked out by name. The default ``names``
+        are those of :func:`ecgbeat.beats.rr_features`.
 
         Examples
         --------
@@ -199,7 +200,7 @@ class Classifier:
         >>> from ecgbeat.beats import RR_FEATURE_NAMES, rr_features
         >>> clf = ecgbeat.load_pretrained()
         >>> rr = rr_features(np.arange(0, 3600, 360), fs=360)
-        >>> rr.shape[1] == len(RR_FEATURE_NAMES), clf.select_rr(rr, RR_FEATURE_NAMES).shape
+        >>> rr.shape[1] == len(RR_FEATURE_NAMES), clf.select_rr(rr).shape
         (True, (10, 8))
         """
         if not self.rr_names or tuple(names) == self.rr_names:
@@ -239,7 +240,7 @@ class Classifier:
             raise ValueError(
                 f"the model uses {n_rr or 'some'} RR features per beat; pass rr of shape "
                 f"({len(X)}, {n_rr or 'n_rr'}), got {None if rr is None else rr.shape} "
-                "(clf.select_rr(rr, RR_FEATURE_NAMES) picks the model's from rr_features)"
+                "(clf.select_rr(rr) picks the model's from those of rr_features)"
             )
         if not np.isfinite(rr).all():
             raise ValueError("the RR features hold NaN or infinite values; drop or repair them")
