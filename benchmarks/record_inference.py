@@ -50,7 +50,7 @@ def per_beat_loop(clf, x: np.ndarray, *, fs: float, n_beats: int) -> tuple[float
     excerpt = x[: int(clf.input_shape[0]), : round(15 * 60 * fs)].astype(np.float64)
     peaks = ecgbeat.signal.detect_rpeaks(excerpt, fs=fs)
     X, rr, _ = extract_beats(excerpt, peaks, fs=fs, config=clf.config)
-    X, rr = torch.tensor(X[:n_beats]), torch.tensor(rr[:n_beats])
+    X, rr = torch.tensor(X[:n_beats]), torch.tensor(clf.select_rr(rr[:n_beats]))
     model = clf.model.eval()
     start = time.perf_counter()
     with torch.no_grad():

@@ -201,7 +201,7 @@ class Classifier:
         >>> clf = ecgbeat.load_pretrained()
         >>> rr = rr_features(np.arange(0, 3600, 360), fs=360)
         >>> rr.shape[1] == len(RR_FEATURE_NAMES), clf.select_rr(rr).shape
-        (True, (10, 8))
+        (True, (10, 16))
         """
         if not self.rr_names or tuple(names) == self.rr_names:
             return rr
