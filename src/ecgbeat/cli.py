@@ -76,6 +76,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         val_fraction=args.val_fraction,
         amp=not args.no_amp,
         compile=args.compile,
+        majority_fraction=args.majority_fraction,
         config=_beat_config(args),
         leads=_leads(args.leads),
         label_map=args.label_map,
@@ -273,6 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-augment", action="store_true")
     train.add_argument("--no-amp", action="store_true")
     train.add_argument("--compile", action="store_true", help="torch.compile the model")
+    train.add_argument(
+        "--majority-fraction",
+        type=float,
+        default=1.0,
+        help="share of the most frequent class's beats each epoch uses (fresh subset per epoch)",
+    )
     train.add_argument("--resume", action="store_true", help="continue the run in --out-dir")
     train.add_argument("--no-progress", action="store_true")
     train.set_defaults(func=_cmd_train)

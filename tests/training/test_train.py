@@ -184,6 +184,7 @@ def test_cuda_without_a_gpu_is_a_clear_error(small_beats, tmp_path):
         ({"augment": "yes"}, TypeError, "Augmentation"),
         ({"model": "no_such_model"}, ValueError, "known models"),
         ({"val_fraction": 1.5}, ValueError, "val_fraction"),
+        ({"balance": "sampler", "majority_fraction": 0.5}, ValueError, "majority_fraction=1"),
     ],
 )
 def test_bad_arguments_give_clear_errors(kwargs, error, match, small_beats, tmp_path):

@@ -245,6 +245,7 @@ def train(
     val_fraction: float = 0.2,
     amp: bool = True,
     compile: bool = False,
+    majority_fraction: float = 1.0,
     config: BeatConfig | None = None,
     leads: Any = None,
     label_map: str | LabelMap | Mapping[str, str] | None = None,
@@ -303,7 +304,7 @@ def train(
     batch_size : int, optional
         Beats per step; default :func:`auto_batch_size` of the training fold (32 for the
         embedded sample, 256 for MIT-BIH DS1), so small sets still get enough steps.
-    epochs, lr, weight_decay, schedule, grad_clip, patience, amp, compile
+    epochs, lr, weight_decay, schedule, grad_clip, patience, amp, compile, majority_fraction
         Optimisation settings, see :class:`~ecgbeat.training.trainer.TrainerConfig`.
     device : str
         ``"auto"`` (CUDA, then MPS, then CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
@@ -341,6 +342,11 @@ def train(
     (1, 'best.pt')
     """
     loss_name, weighted = _balance_loss(balance, loss)
+    if balance == "sampler" and majority_fraction < 1:
+        raise ValueError(
+            "balance='sampler' draws every epoch's beats itself; keep majority_fraction=1 "
+            "with it, or use another balance"
+        )
     # The inter-patient recipe fills in only what the caller left out.
     recipe = protocol == "inter-patient"
     if class_weight_power is None:
@@ -392,6 +398,7 @@ def train(
         patience=patience,
         amp=amp,
         compile=compile,
+        majority_fraction=majority_fraction,
         seed=seed,
     )
     net = _build_model(model, model_kwargs, beats, seed)

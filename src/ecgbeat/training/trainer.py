@@ -72,6 +72,11 @@ class TrainerConfig:
         :func:`~ecgbeat.training.devices.autocast_dtype`); ignored elsewhere.
     compile : bool
         Run the training forward pass through ``torch.compile``.
+    majority_fraction : float
+        Share of the most frequent class's training beats that each epoch uses: a fresh
+        random subset every epoch, while every beat of the other classes is used in every
+        epoch. Below 1 an epoch costs less and leans towards the rare classes (random
+        under-sampling redrawn per epoch, so no beat is discarded for good).
     seed : int
         Seeds weight-independent randomness: batch order, augmentation, dropout.
 
@@ -90,6 +95,7 @@ class TrainerConfig:
     patience: int | None = 6
     amp: bool = True
     compile: bool = False
+    majority_fraction: float = 1.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -105,6 +111,8 @@ class TrainerConfig:
             raise ValueError(f"unknown schedule {self.schedule!r}; choose one of {SCHEDULES}")
         if self.grad_clip is not None and self.grad_clip <= 0:
             raise ValueError(f"grad_clip must be positive or None, got {self.grad_clip}")
+        if not 0 < self.majority_fraction <= 1:
+            raise ValueError(f"majority_fraction must be in (0, 1], got {self.majority_fraction!r}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(
                 f"patience must be a positive number of epochs or None, got {self.patience}"
@@ -273,10 +281,20 @@ def fit(
                 f"got shape {tuple(sample_weights.shape)}"
             )
         sample_weights = sample_weights.to(device=device, dtype=torch.float32)
+    if sample_weights is not None and config.majority_fraction < 1:
+        raise ValueError(
+            "sample_weights and majority_fraction < 1 both choose each epoch's beats; "
+            "use one of them"
+        )
+    labels = train_t[2]
+    majority = labels == torch.bincount(labels).argmax()
+    majority_idx, rest_idx = majority.nonzero()[:, 0], (~majority).nonzero()[:, 0]
+    n_majority = max(1, round(config.majority_fraction * len(majority_idx)))
+    epoch_size = n_train if config.majority_fraction == 1 else n_majority + len(rest_idx)
     batch_size = max(1, config.batch_size // ctx.world_size)
     # The ragged tail of an epoch is dropped (the order changes every epoch, so every
     # beat is still seen): a batch of one beat would break BatchNorm.
-    steps = max(1, (n_train // ctx.world_size) // batch_size)
+    steps = max(1, (epoch_size // ctx.world_size) // batch_size)
 
     fork_devices = [device.index or 0] if device.type == "cuda" else []
     # Dropout draws from torch's global RNG; forking keeps the caller's RNG untouched.
@@ -301,7 +319,8 @@ def fit(
             state = saved["training_state"]
             if state is None:
                 raise ValueError(f"{last} holds no training state to resume from")
-            saved_config = json.loads(state["config"])
+            # Settings added in later versions take their defaults in older checkpoints.
+            saved_config = {**TrainerConfig().to_dict(), **json.loads(state["config"])}
             changed = {
                 k: (v, saved_config.get(k))
                 for k, v in config.to_dict().items()
@@ -349,12 +368,16 @@ def fit(
             for epoch in range(start_epoch + 1, config.epochs + 1):
                 start_time = time.perf_counter()
                 model.train()
-                if sample_weights is None:
-                    order = torch.randperm(n_train, generator=generator, device=device)
-                else:
+                if sample_weights is not None:
                     order = torch.multinomial(
                         sample_weights, n_train, replacement=True, generator=generator
                     )
+                elif epoch_size < n_train:
+                    keep = torch.randperm(len(majority_idx), generator=generator, device=device)
+                    order = torch.cat([rest_idx, majority_idx[keep[:n_majority]]])
+                    order = order[torch.randperm(epoch_size, generator=generator, device=device)]
+                else:
+                    order = torch.randperm(n_train, generator=generator, device=device)
                 order = ctx.shard(order)
                 total_loss = torch.zeros((), device=device)
                 for step in range(steps):

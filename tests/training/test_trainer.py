@@ -1,0 +1,80 @@
+"""The training loop (ecgbeat.training.trainer): which beats each epoch trains on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from ecgbeat.beats import BeatSet
+from ecgbeat.training import TrainerConfig, fit
+
+
+class _BeatRecorder(nn.Module):
+    """A linear classifier that notes which beats it is given (their index sits in x[:, 0, 0])."""
+
+    def __init__(self, num_classes: int) -> None:
+        super().__init__()
+        self.linear = nn.Linear(1, num_classes)
+        self.seen: list[np.ndarray] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training:
+            self.seen.append(x[:, 0, 0].round().long().numpy())
+        return self.linear(x.mean(dim=(1, 2))[:, None])
+
+
+def _indexed(beats: BeatSet) -> BeatSet:
+    X = np.zeros_like(beats.X)
+    X[:, 0, 0] = np.arange(len(beats))
+    return BeatSet(**{**beats.__dict__, "X": X})
+
+
+def test_majority_fraction_redraws_the_majority_and_keeps_every_rare_beat(small_beats):
+    beats = _indexed(small_beats)
+    majority = np.bincount(beats.y).argmax()
+    n_majority = int((beats.y == majority).sum())
+    n_kept = round(0.25 * n_majority)
+    epoch_size = len(beats) - n_majority + n_kept
+    model = _BeatRecorder(beats.num_classes)
+    fit(
+        model,
+        beats,
+        beats,
+        # One step per epoch, so no ragged tail is dropped and each epoch is one record.
+        config=TrainerConfig(epochs=3, batch_size=epoch_size, majority_fraction=0.25, amp=False),
+        criterion=nn.CrossEntropyLoss(),
+        device=torch.device("cpu"),
+        progress=False,
+    )
+    kept = []
+    for seen in model.seen:
+        assert len(seen) == len(np.unique(seen)) == epoch_size
+        is_majority = beats.y[seen] == majority
+        assert is_majority.sum() == n_kept
+        np.testing.assert_array_equal(
+            np.sort(seen[~is_majority]), np.flatnonzero(beats.y != majority)
+        )
+        kept.append(set(seen[is_majority]))
+    assert kept[0] != kept[1] != kept[2]
+
+
+@pytest.mark.parametrize("fraction", [0, -0.5, 1.5])
+def test_majority_fraction_outside_zero_to_one_is_refused(fraction):
+    with pytest.raises(ValueError, match="majority_fraction must be in"):
+        TrainerConfig(majority_fraction=fraction)
+
+
+def test_majority_fraction_and_sample_weights_together_are_refused(small_beats):
+    with pytest.raises(ValueError, match="use one of them"):
+        fit(
+            _BeatRecorder(small_beats.num_classes),
+            small_beats,
+            small_beats,
+            config=TrainerConfig(epochs=1, majority_fraction=0.5),
+            criterion=nn.CrossEntropyLoss(),
+            device=torch.device("cpu"),
+            sample_weights=torch.ones(len(small_beats)),
+            progress=False,
+        )
