@@ -92,8 +92,17 @@ def test_existing_run_is_never_overwritten(trained, small_beats):
         train(beats=small_beats, out_dir=trained.out_dir, **FAST)
 
 
-def test_resume_after_an_interrupt_matches_an_uninterrupted_run(small_beats, tmp_path):
-    settings = {**FAST, "epochs": 3, "beats": small_beats, "patience": None}
+@pytest.mark.parametrize("majority_fraction", [1.0, 0.5])
+def test_resume_after_an_interrupt_matches_an_uninterrupted_run(
+    majority_fraction, small_beats, tmp_path
+):
+    settings = {
+        **FAST,
+        "epochs": 3,
+        "beats": small_beats,
+        "patience": None,
+        "majority_fraction": majority_fraction,
+    }
     full = train(out_dir=tmp_path / "full", **settings)
 
     def interrupt_after_first_epoch(record):
