@@ -60,7 +60,7 @@ def test_majority_fraction_redraws_the_majority_and_keeps_every_rare_beat(small_
     assert kept[0] != kept[1] != kept[2]
 
 
-@pytest.mark.parametrize("fraction", [0, -0.5, 1.5])
+@pytest.mark.parametrize("fraction", [0, -0.5, 1.5, float("nan"), "half", True])
 def test_majority_fraction_outside_zero_to_one_is_refused(fraction):
     with pytest.raises(ValueError, match="majority_fraction must be in"):
         TrainerConfig(majority_fraction=fraction)

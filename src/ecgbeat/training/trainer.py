@@ -111,7 +111,10 @@ class TrainerConfig:
             raise ValueError(f"unknown schedule {self.schedule!r}; choose one of {SCHEDULES}")
         if self.grad_clip is not None and self.grad_clip <= 0:
             raise ValueError(f"grad_clip must be positive or None, got {self.grad_clip}")
-        if not 0 < self.majority_fraction <= 1:
+        fraction = self.majority_fraction
+        if isinstance(fraction, bool) or not (
+            isinstance(fraction, int | float) and 0 < fraction <= 1
+        ):
             raise ValueError(f"majority_fraction must be in (0, 1], got {self.majority_fraction!r}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(
