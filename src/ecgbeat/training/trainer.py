@@ -115,7 +115,7 @@ class TrainerConfig:
         if isinstance(fraction, bool) or not (
             isinstance(fraction, int | float) and 0 < fraction <= 1
         ):
-            raise ValueError(f"majority_fraction must be in (0, 1], got {self.majority_fraction!r}")
+            raise ValueError(f"majority_fraction must be in (0, 1], got {fraction!r}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(
                 f"patience must be a positive number of epochs or None, got {self.patience}"
@@ -284,16 +284,19 @@ def fit(
                 f"got shape {tuple(sample_weights.shape)}"
             )
         sample_weights = sample_weights.to(device=device, dtype=torch.float32)
-    if sample_weights is not None and config.majority_fraction < 1:
+    subsample = config.majority_fraction < 1
+    if sample_weights is not None and subsample:
         raise ValueError(
             "sample_weights and majority_fraction < 1 both choose each epoch's beats; "
             "use one of them"
         )
-    labels = train_t[2]
-    majority = labels == torch.bincount(labels).argmax()
-    majority_idx, rest_idx = majority.nonzero()[:, 0], (~majority).nonzero()[:, 0]
-    n_majority = max(1, round(config.majority_fraction * len(majority_idx)))
-    epoch_size = n_train if config.majority_fraction == 1 else n_majority + len(rest_idx)
+    epoch_size = n_train
+    if subsample:
+        labels = train_t[2]
+        majority = labels == torch.bincount(labels).argmax()
+        majority_idx, rest_idx = majority.nonzero()[:, 0], (~majority).nonzero()[:, 0]
+        n_majority = max(1, round(config.majority_fraction * len(majority_idx)))
+        epoch_size = n_majority + len(rest_idx)
     batch_size = max(1, config.batch_size // ctx.world_size)
     # The ragged tail of an epoch is dropped (the order changes every epoch, so every
     # beat is still seen): a batch of one beat would break BatchNorm.
@@ -375,7 +378,7 @@ def fit(
                     order = torch.multinomial(
                         sample_weights, n_train, replacement=True, generator=generator
                     )
-                elif epoch_size < n_train:
+                elif subsample:
                     keep = torch.randperm(len(majority_idx), generator=generator, device=device)
                     order = torch.cat([rest_idx, majority_idx[keep[:n_majority]]])
                     order = order[torch.randperm(epoch_size, generator=generator, device=device)]
