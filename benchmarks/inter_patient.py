@@ -7,10 +7,16 @@ inter-patient results next to them. ``--models`` runs other zoo models with the 
 (same beats, loss, schedule and selection). Paced records 102, 104, 107, 217 are excluded; AAMI
 classes with the de Chazal mapping; every beat of DS2 is scored.
 
+``--rr-trees WEIGHT`` also scores each seed fused with gradient-boosted trees (scikit-learn's
+``HistGradientBoostingClassifier``, balanced sample weights) fitted on DS1's
+``ecgbeat.beats.MAJORITY_FREE_RR_FEATURES`` alone: the weighted geometric mean of the two
+models' probabilities, the trees weighted WEIGHT (chosen on DS1 by
+``benchmarks/inter_patient_ablation.py --rr-trees``).
+
 Usage::
 
     python benchmarks/inter_patient.py --data-dir DIR [--seeds 0 1 2] [--epochs N]
-        [--models beatfusion skipcnn ...]
+        [--models beatfusion skipcnn ...] [--rr-trees 0.75]
     python benchmarks/inter_patient.py --quick       # embedded sample, 1 seed, 2 epochs
 
 Prints a table and one JSON line.
@@ -25,8 +31,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.utils.class_weight import compute_sample_weight
 
 import ecgbeat
+from ecgbeat.beats import MAJORITY_FREE_RR_FEATURES
 from ecgbeat.evaluation import INTER_PATIENT_RESULTS, evaluate_predictions
 
 FIGURES = ("accuracy", "macro_f1", "sveb_se", "sveb_ppv", "sveb_f1", "veb_se", "veb_ppv", "veb_f1")
@@ -41,6 +50,28 @@ def recipe_beats(dataset: str, *, data_dir: str | None) -> ecgbeat.BeatSet:
         config=ecgbeat.training.INTER_PATIENT_CONFIG,
         leads=ecgbeat.training.INTER_PATIENT_LEADS,
     )
+
+
+def rr_tree_probabilities(
+    train: ecgbeat.BeatSet, scored: list[ecgbeat.BeatSet], names
+) -> list[np.ndarray]:
+    """Class probabilities of each of ``scored`` from trees fitted on ``train``'s RR
+    features ``names`` alone, with balanced sample weights."""
+    cols = [list(train.rr_names).index(name) for name in names]
+    trees = HistGradientBoostingClassifier(max_iter=200, random_state=0)
+    trees.fit(train.rr[:, cols], train.y, sample_weight=compute_sample_weight("balanced", train.y))
+    probas = []
+    for beats in scored:
+        # A class missing from the training beats gets probability 0.
+        proba = np.zeros((len(beats), train.num_classes))
+        proba[:, trees.classes_] = trees.predict_proba(beats.rr[:, cols])
+        probas.append(proba)
+    return probas
+
+
+def fuse(network: np.ndarray, trees: np.ndarray, *, weight: float) -> np.ndarray:
+    """Log of the weighted geometric mean of two models' probabilities (argmax-ready)."""
+    return (1 - weight) * np.log(network + 1e-6) + weight * np.log(trees + 1e-6)
 
 
 def run_seed(beats: ecgbeat.BeatSet, *, model: str, seed: int, epochs: int | None, out: Path):
@@ -69,8 +100,17 @@ def main() -> None:
         "--models", nargs="+", default=[ecgbeat.training.DEFAULT_MODEL], help="zoo models"
     )
     parser.add_argument("--out", default=None, help="keep the runs here (default: temporary)")
+    parser.add_argument(
+        "--rr-trees",
+        type=float,
+        default=None,
+        metavar="WEIGHT",
+        help="also score each seed fused with RR-feature trees at this weight",
+    )
     parser.add_argument("--quick", action="store_true", help="embedded sample, 1 seed, 2 epochs")
     args = parser.parse_args()
+    if args.rr_trees is not None and not 0 < args.rr_trees < 1:
+        parser.error(f"--rr-trees takes a weight strictly between 0 and 1, got {args.rr_trees}")
     if args.quick:
         dataset, seeds, epochs = "sample", [0], 2
     else:
@@ -85,6 +125,11 @@ def main() -> None:
         "leads": list(beats.leads),
         "epochs": epochs,
     }
+    train, test = beats.split("inter-patient")
+    if args.rr_trees is not None:
+        (trees,) = rr_tree_probabilities(train, [test], MAJORITY_FREE_RR_FEATURES)
+        recipe["rr_trees"] = {"weight": args.rr_trees, "features": MAJORITY_FREE_RR_FEATURES}
+    models = args.models + [f"{m} + RR trees" for m in args.models if args.rr_trees is not None]
     rows, ensembles = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(args.out or tmp)
@@ -95,17 +140,25 @@ def main() -> None:
                 result, test, proba = run_seed(
                     beats, model=model, seed=seed, epochs=epochs, out=out
                 )
-                rows.append(
-                    {
-                        "model": model,
-                        "seed": seed,
-                        "minutes": (time.perf_counter() - start) / 60,
-                        "epochs": len(result.history),
-                        "val_macro_f1": max(h["val_macro_f1"] for h in result.history),
-                        **result.report.headline(),
-                    }
-                )
+                row = {
+                    "model": model,
+                    "seed": seed,
+                    "minutes": (time.perf_counter() - start) / 60,
+                    "epochs": len(result.history),
+                    "val_macro_f1": max(h["val_macro_f1"] for h in result.history),
+                }
+                rows.append({**row, **result.report.headline()})
                 probas.append(proba)
+                if args.rr_trees is not None:
+                    fused = evaluate_predictions(
+                        test.y,
+                        fuse(proba, trees, weight=args.rr_trees).argmax(axis=1),
+                        classes=test.classes,
+                        record=test.record,
+                        protocol="inter-patient",
+                        n_bootstrap=200,
+                    )
+                    rows.append({**row, **fused.headline(), "model": f"{model} + RR trees"})
             ensembles[model] = evaluate_predictions(
                 test.y,
                 np.mean(probas, axis=0).argmax(axis=1),
@@ -116,19 +169,20 @@ def main() -> None:
             ).headline()
 
     print(f"DS2: {len(test)} beats, {len(test.records)} records; recipe: {json.dumps(recipe)}")
-    print(f"{'run':<28}" + "".join(f"{f:>10}" for f in FIGURES))
+    print(f"{'run':<40}" + "".join(f"{f:>10}" for f in FIGURES))
     summary = {}
-    for model in args.models:
+    for model in models:
         runs = [r for r in rows if r["model"] == model]
         for row in runs:
-            print(f"{model + ' seed ' + str(row['seed']):<28}" + _cells(row))
+            print(f"{model + ' seed ' + str(row['seed']):<40}" + _cells(row))
         summary[model] = {
             "mean": {f: float(np.mean([r[f] for r in runs])) for f in FIGURES},
             "std": {f: float(np.std([r[f] for r in runs])) for f in FIGURES},
-            "ensemble": ensembles[model],
         }
-        for kind in ("mean", "std", "ensemble"):
-            print(f"{model + ' ' + kind:<28}" + _cells(summary[model][kind]))
+        if model in ensembles:
+            summary[model]["ensemble"] = ensembles[model]
+        for kind, figures in summary[model].items():
+            print(f"{model + ' ' + kind:<40}" + _cells(figures))
     print("\npublished (DS2, gross, %)      acc  SVEB Se  SVEB +P  VEB Se  VEB +P")
     for paper in INTER_PATIENT_RESULTS:
         values = (paper.accuracy, paper.sveb_se, paper.sveb_ppv, paper.veb_se, paper.veb_ppv)

@@ -10,15 +10,35 @@ S beats of DS1. The folds are fixed so that the records richest in S beats (209,
 
 Variants: square-root or balanced class weights (``class_weight_power`` 0.5 or 1; also 0.75
 with the relative features); the ``beatfusion`` RR branch reading the 8 first RR features
-(the data layer's before the centred-median ratios were added), only their 4 ratios, or all
-12 ratios (``ecgbeat.beats.RELATIVE_RR_FEATURES``); and beats with or without each
+(the data layer's before the centred-median ratios were added), only their 4 ratios, all
+12 ratios (``ecgbeat.beats.RELATIVE_RR_FEATURES``), those 12 and the 4 ratios to the 90th
+percentile, or only the 6 ratios of ``ecgbeat.beats.MAJORITY_FREE_RR_FEATURES``; the 12
+ratios with an RR expert on the 6 (``expert_inputs``); and beats with or without each
 record's median beat subtracted (``BeatConfig.template``). Everything else is the
 inter-patient recipe.
+
+Two views of the same held-out predictions:
+
+- ``cv``: every held-out beat.
+- ``ectopic``: DS1 has no record whose majority is ectopic, and DS2 has one (record 232,
+  three quarters S beats) whose S beats set its rhythm and its median beat. This view
+  imitates such records within DS1: each held-out record with at least 50 S beats keeps
+  every beat that is not N and a random share of its N beats, so that N beats are a
+  quarter of what is left, and its per-record references (the RR means, medians and
+  percentiles of ``ecgbeat.beats.interval_features``, and the record template) are
+  computed again over those beats only. Each beat keeps its own RR intervals. The models
+  are the same; only the held-out records change.
+
+With ``--rr-trees``, each variant is also fused with gradient-boosted trees
+(scikit-learn's ``HistGradientBoostingClassifier``, balanced sample weights) fitted on the
+training records' RR ratios alone: the weighted geometric mean of the two models'
+probabilities, for trees on the 12 relative ratios and on the 6 majority-free ones.
 
 Usage::
 
     python benchmarks/inter_patient_ablation.py --data-dir DIR [--seeds 0] [--epochs 8]
         [--variants 1 4]      # numbers of the variants below, from 1; default: all
+        [--rr-trees 0.25 0.5 0.75]   # weights of the trees in the fusion
     python benchmarks/inter_patient_ablation.py --quick   # embedded sample, 2 folds, 1 epoch
 
 Prints a table and one JSON line.
@@ -34,11 +54,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from inter_patient import recipe_beats  # the sibling script: the same beats
+from inter_patient import fuse, recipe_beats, rr_tree_probabilities  # the sibling script
 
 import ecgbeat
-from ecgbeat.beats import RELATIVE_RR_FEATURES, RR_FEATURE_NAMES
+from ecgbeat.beats import (
+    MAJORITY_FREE_RR_FEATURES,
+    RELATIVE_RR_FEATURES,
+    RR_FEATURE_NAMES,
+    interval_features,
+)
 from ecgbeat.evaluation import classification_metrics
+from ecgbeat.pipeline import record_template
 from ecgbeat.splits import patient_folds
 
 #: DS1 records held out by each fold; S-rich records 209, 201, 207 in different folds.
@@ -49,29 +75,104 @@ MITDB_FOLDS = (
 )
 FIRST_8 = RR_FEATURE_NAMES[:8]
 RATIOS_4 = RELATIVE_RR_FEATURES[:4]
-#: name -> (class_weight_power, rr_inputs, template)
+PERCENTILE_4 = tuple(name for name in RR_FEATURE_NAMES if name.endswith("_p90"))
+#: The ectopic view: records with at least this many S beats, left with this share of N.
+ECTOPIC_MIN_S, ECTOPIC_N_SHARE = 50, 0.25
+#: RR features of the trees fused with the network, by name.
+TREE_FEATURES = {"12 ratios": RELATIVE_RR_FEATURES, "majority-free": MAJORITY_FREE_RR_FEATURES}
+#: name -> (class_weight_power, beatfusion's model_kwargs, template)
 VARIANTS = {
-    "square-root weights, first 8 RR": (0.5, FIRST_8, "none"),
-    "square-root weights, 4 ratios": (0.5, RATIOS_4, "none"),
-    "balanced weights, first 8 RR": (1.0, FIRST_8, "none"),
-    "balanced weights, 4 ratios": (1.0, RATIOS_4, "none"),
-    "class weights ** 0.75, 4 ratios": (0.75, RATIOS_4, "none"),
-    "balanced weights, 12 ratios": (1.0, RELATIVE_RR_FEATURES, "none"),
-    "balanced weights, 12 ratios, template": (1.0, RELATIVE_RR_FEATURES, "record-median"),
-    "square-root weights, 12 ratios, template": (0.5, RELATIVE_RR_FEATURES, "record-median"),
+    "square-root weights, first 8 RR": (0.5, {"rr_inputs": FIRST_8}, "none"),
+    "square-root weights, 4 ratios": (0.5, {"rr_inputs": RATIOS_4}, "none"),
+    "balanced weights, first 8 RR": (1.0, {"rr_inputs": FIRST_8}, "none"),
+    "balanced weights, 4 ratios": (1.0, {"rr_inputs": RATIOS_4}, "none"),
+    "class weights ** 0.75, 4 ratios": (0.75, {"rr_inputs": RATIOS_4}, "none"),
+    "balanced weights, 12 ratios": (1.0, {"rr_inputs": RELATIVE_RR_FEATURES}, "none"),
+    "balanced weights, 12 ratios, template": (
+        1.0,
+        {"rr_inputs": RELATIVE_RR_FEATURES},
+        "record-median",
+    ),
+    "square-root weights, 12 ratios, template": (
+        0.5,
+        {"rr_inputs": RELATIVE_RR_FEATURES},
+        "record-median",
+    ),
+    "balanced weights, 12 + 4 percentile ratios, template": (
+        1.0,
+        {"rr_inputs": RELATIVE_RR_FEATURES + PERCENTILE_4},
+        "record-median",
+    ),
+    "balanced weights, 6 majority-free ratios, template": (
+        1.0,
+        {"rr_inputs": MAJORITY_FREE_RR_FEATURES},
+        "record-median",
+    ),
+    "balanced weights, 12 ratios, template, RR expert on the majority-free ratios": (
+        1.0,
+        {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES},
+        "record-median",
+    ),
 }
 
 
-def cross_validate(ds1, folds, *, power, rr_inputs, seed, epochs, out: Path) -> dict:
-    """Pooled held-out figures of one variant over the folds."""
-    y_true, y_pred = [], []
+def ectopic_view(beats: ecgbeat.BeatSet, *, seed: int = 0) -> ecgbeat.BeatSet:
+    """The records of ``beats`` with >= ECTOPIC_MIN_S S beats, thinned of N beats until N is
+    ECTOPIC_N_SHARE of each, their RR references and template computed over what is left."""
+    rng = np.random.default_rng(seed)
+    s, n = beats.classes.index("S"), beats.classes.index("N")
+    X, rr = np.array(beats.X), np.array(beats.rr)
+    keep = []
+    for record in beats.records:
+        rows = np.flatnonzero(beats.record == record)
+        if (beats.y[rows] == s).sum() < ECTOPIC_MIN_S:
+            continue
+        normal, ectopic = rows[beats.y[rows] == n], rows[beats.y[rows] != n]
+        k = round(len(ectopic) * ECTOPIC_N_SHARE / (1 - ECTOPIC_N_SHARE))
+        kept = rng.choice(normal, size=min(k, len(normal)), replace=False)
+        rows = np.concatenate([ectopic, kept])
+        rows = rows[np.argsort(beats.sample[rows])]
+        pre, post = (rr[rows, list(beats.rr_names).index(f)] for f in ("pre_rr_s", "post_rr_s"))
+        local_beats = beats.params["config"]["rr_local_beats"]
+        rr[rows] = interval_features(pre, post, local_beats=local_beats)
+        if beats.params["config"]["template"] == "record-median":
+            # The beats hold (beat - full-record template); the median is taken sample by
+            # sample, so subtracting their own median leaves (beat - thinned template).
+            X[rows] -= record_template(X[rows])
+        keep.append(rows)
+    rows = np.sort(np.concatenate(keep))
+    return replace(beats, X=X, rr=rr)[rows]
+
+
+def pooled_figures(y_true: np.ndarray, y_pred: np.ndarray, classes) -> dict:
+    """Per-class one-vs-rest figures (not EC57's SVEB/VEB conventions) of pooled folds."""
+    m = classification_metrics(y_true, y_pred, classes=classes)
+    figures = {"accuracy": m.accuracy, "macro_f1": m.macro["f1"]}
+    for label in ("S", "V"):
+        k = classes.index(label)
+        figures.update(
+            {f"{label}_se": m.recall[k], f"{label}_ppv": m.precision[k], f"{label}_f1": m.f1[k]}
+        )
+    return {k: round(float(v), 4) for k, v in figures.items()}
+
+
+def cross_validate(ds1, folds, *, power, model_kwargs, seed, epochs, tree_weights, out: Path):
+    """Pooled held-out figures of one variant, in both views, alone and fused with trees."""
+    ectopic = ectopic_view(ds1)
+    y = {"cv": [], "ectopic": []}
+    proba = {"network": {"cv": [], "ectopic": []}}
     for k, held_out in enumerate(folds):
-        test = np.isin(ds1.record, held_out)
+        train = ds1[~np.isin(ds1.record, held_out)]
+        views = {
+            "cv": ds1[np.isin(ds1.record, held_out)],
+            "ectopic": ectopic[np.isin(ectopic.record, held_out)],
+        }
+        views = {view: beats for view, beats in views.items() if len(beats)}
         result = ecgbeat.train(
-            beats=ds1[~test],
+            beats=train,
             protocol=None,
             model="beatfusion",
-            model_kwargs={"rr_inputs": rr_inputs},
+            model_kwargs=model_kwargs,
             class_weight_power=power,
             epochs=epochs,
             patience=4,
@@ -80,17 +181,26 @@ def cross_validate(ds1, folds, *, power, rr_inputs, seed, epochs, out: Path) -> 
             progress=False,
             n_bootstrap=0,
         )
-        y_true.append(ds1.y[test])
-        y_pred.append(result.classifier.predict(ds1[test]))
-    # Per-class one-vs-rest figures of the pooled folds (not EC57's SVEB/VEB conventions).
-    m = classification_metrics(np.concatenate(y_true), np.concatenate(y_pred), classes=ds1.classes)
-    figures = {"accuracy": m.accuracy, "macro_f1": m.macro["f1"]}
-    for label in ("S", "V"):
-        k = ds1.classes.index(label)
-        figures.update(
-            {f"{label}_se": m.recall[k], f"{label}_ppv": m.precision[k], f"{label}_f1": m.f1[k]}
-        )
-    return {k: round(float(v), 4) for k, v in figures.items()}
+        for view, beats in views.items():
+            y[view].append(beats.y)
+            proba["network"][view].append(result.classifier.predict_proba(beats))
+        if tree_weights:
+            for name, names in TREE_FEATURES.items():
+                scored = rr_tree_probabilities(train, list(views.values()), names)
+                for view, p in zip(views, scored, strict=True):
+                    proba.setdefault(name, {"cv": [], "ectopic": []})[view].append(p)
+    y = {view: np.concatenate(parts) for view, parts in y.items()}
+    p = {m: {v: np.concatenate(parts) for v, parts in views.items()} for m, views in proba.items()}
+    rows = {"": {v: pooled_figures(y[v], p["network"][v].argmax(1), ds1.classes) for v in y}}
+    for name in TREE_FEATURES if tree_weights else ():
+        for w in tree_weights:
+            rows[f" + trees on {name} x{w:g}"] = {
+                v: pooled_figures(
+                    y[v], fuse(p["network"][v], p[name][v], weight=w).argmax(1), ds1.classes
+                )
+                for v in y
+            }
+    return rows
 
 
 def main() -> None:
@@ -101,8 +211,18 @@ def main() -> None:
     parser.add_argument(
         "--variants", type=int, nargs="+", default=None, help="variant numbers, from 1"
     )
+    parser.add_argument(
+        "--rr-trees",
+        type=float,
+        nargs="+",
+        default=[],
+        metavar="WEIGHT",
+        help="also fuse each variant with RR-feature trees, at these weights of the trees",
+    )
     parser.add_argument("--quick", action="store_true", help="embedded sample, 2 folds, 1 epoch")
     args = parser.parse_args()
+    if not all(0 < w < 1 for w in args.rr_trees):
+        parser.error(f"--rr-trees takes weights strictly between 0 and 1, got {args.rr_trees}")
     dataset = "sample" if args.quick else "mitdb"
     names = list(VARIANTS)
     if args.variants is not None:
@@ -137,27 +257,36 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            power, rr_inputs, template = VARIANTS[name]
+            power, model_kwargs, template = VARIANTS[name]
             for seed in args.seeds:
                 start = time.perf_counter()
-                figures = cross_validate(
+                fused = cross_validate(
                     ds1[template],
                     folds,
                     power=power,
-                    rr_inputs=rr_inputs,
+                    model_kwargs=model_kwargs,
                     seed=seed,
                     epochs=epochs,
+                    tree_weights=args.rr_trees,
                     out=Path(tmp) / f"{len(rows)}",
                 )
                 minutes = round((time.perf_counter() - start) / 60, 1)
-                rows.append({"variant": name, "seed": seed, "minutes": minutes, **figures})
+                for suffix, views in fused.items():
+                    rows.append(
+                        {"variant": name + suffix, "seed": seed, "minutes": minutes, **views}
+                    )
 
     columns = ("accuracy", "macro_f1", "S_se", "S_ppv", "S_f1", "V_f1")
     print(f"DS1, {len(folds)} patient-wise folds, {len(first)} beats; pooled held-out figures")
-    print(f"{'variant':<46}{'seed':>5}" + "".join(f"{c:>10}" for c in columns))
+    width = max(len(row["variant"]) for row in rows) + 2
+    header = "".join(f"{c:>10}" for c in columns)
+    print(f"{'':<{width}}{'':>5}{'cv':^60}  {'ectopic':^60}")
+    print(f"{'variant':<{width}}{'seed':>5}{header}  {header}")
     for row in rows:
-        cells = "".join(f"{row[c]:>10.3f}" for c in columns)
-        print(f"{row['variant']:<46}{row['seed']:>5}{cells}")
+        cells = "  ".join(
+            "".join(f"{row[view][c]:>10.3f}" for c in columns) for view in ("cv", "ectopic")
+        )
+        print(f"{row['variant']:<{width}}{row['seed']:>5}{cells}")
     print(
         json.dumps(
             {

@@ -3,8 +3,10 @@ import pytest
 
 from ecgbeat.beats import (
     KACHUEE_LENGTH,
+    MAJORITY_FREE_RR_FEATURES,
     RR_FEATURE_NAMES,
     BeatSet,
+    interval_features,
     rr_features,
     segment,
     segment_kachuee187,
@@ -67,6 +69,13 @@ class TestBeatSet:
                 classes=("N", "V"),
                 fs=360,
             )
+
+    def test_an_empty_selection_keeps_the_rr_columns(self):
+        b = _beats()
+        empty = b[np.zeros(len(b), dtype=bool)]
+        assert len(empty) == 0
+        assert empty.rr.shape == (0, b.rr.shape[1])
+        assert empty.rr_names == b.rr_names
 
     def test_class_counts_include_empty_classes(self):
         b = BeatSet(
@@ -195,6 +204,38 @@ class TestRRFeatures:
         for rr, low, high in ((sinus, 0.0, 0.01), (fibrillation, 0.2, 1.5)):
             f = rr_features(np.concatenate([[0.0], np.cumsum(rr)]) * 360, fs=360)
             assert low <= np.median(f[:, irregularity]) <= high
+
+    def test_percentile_ratios_find_premature_beats_that_are_the_majority(self):
+        # One sinus beat (1.2 s) then three premature ones (0.6 s), over and over: the
+        # median interval is the premature one, the 90th percentile the sinus cycle.
+        rr = np.tile([1.2, 0.6, 0.6, 0.6], 15)
+        f = rr_features(np.concatenate([[0.0], np.cumsum(rr)]) * 360, fs=360)
+        col = {name: f[1:, k] for k, name in enumerate(RR_FEATURE_NAMES)}
+        premature = rr == 0.6
+        np.testing.assert_allclose(col["pre_over_record_median"][premature], 1.0)
+        np.testing.assert_allclose(col["pre_over_record_p90"][premature], 0.5)
+        np.testing.assert_allclose(col["pre_over_record_p90"][~premature], 1.0)
+        np.testing.assert_allclose(col["pre_over_regional_p90"][premature][5:-5], 0.5)
+        assert set(MAJORITY_FREE_RR_FEATURES) <= set(RR_FEATURE_NAMES)
+        assert not set(MAJORITY_FREE_RR_FEATURES) & {"pre_over_record_median", "pre_over_local"}
+
+    def test_interval_features_of_a_whole_record_are_its_rr_features(self):
+        peaks = np.cumsum(np.random.default_rng(0).uniform(200, 400, 50)).round()
+        f = rr_features(peaks, fs=360)
+        pre, post = f[:, 0].astype(np.float64), f[:, 1].astype(np.float64)
+        np.testing.assert_allclose(interval_features(pre, post), f, rtol=1e-5)
+
+    def test_interval_features_of_a_subset_take_references_from_the_subset(self):
+        pre = np.array([1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5])
+        post = np.roll(pre, -1)
+        f = interval_features(pre[3:], post[3:])
+        assert f[0, RR_FEATURE_NAMES.index("record_rr_s")] == pytest.approx(0.5)
+
+    def test_interval_features_refuse_bad_intervals(self):
+        with pytest.raises(ValueError, match="same length"):
+            interval_features(np.ones(3), np.ones(4))
+        with pytest.raises(ValueError, match="positive"):
+            interval_features(np.array([1.0, 0.0]), np.ones(2))
 
     def test_unsorted_peaks_are_refused(self):
         with pytest.raises(ValueError, match="increasing"):

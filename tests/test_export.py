@@ -118,6 +118,21 @@ def test_a_model_with_adaptive_pooling_exports_at_another_beat_length(tmp_path):
     assert check_onnx(path, model) < 1e-4
 
 
+def test_a_model_with_an_rr_expert_exports_its_fused_output(tmp_path):
+    from ecgbeat.beats import MAJORITY_FREE_RR_FEATURES, RR_FEATURE_NAMES
+
+    torch.manual_seed(0)
+    n_rr = len(RR_FEATURE_NAMES)
+    model = create_model(
+        "beatfusion_tiny", num_rr_features=n_rr, expert_inputs=MAJORITY_FREE_RR_FEATURES
+    )
+    with torch.no_grad():  # running statistics of both heads, as training would leave
+        model.train()(torch.randn(16, 1, 256), torch.rand(16, n_rr) + 0.5)
+    path = export_onnx(model.eval(), tmp_path / "expert.onnx")
+    assert [o.name for o in session(path).get_outputs()] == ["logits"]
+    assert check_onnx(path, model) < 1e-4
+
+
 def test_check_onnx_detects_a_graph_that_does_not_match_the_model(zoo_export):
     model, path = zoo_export
     other = create_model(**model.model_config)  # same architecture, other weights

@@ -146,7 +146,9 @@ def test_a_record_median_template_is_taken_and_subtracted_as_in_training(record)
     config = ecgbeat.BeatConfig(template="record-median")
     beats = ecgbeat.load_beats("sample", records=["208"], protocol=None, config=config)
     plain = ecgbeat.load_beats("sample", records=["208"], protocol=None)
-    net = ecgbeat.create_model("beatfusion_tiny", input_length=252, num_rr_features=16)
+    net = ecgbeat.create_model(
+        "beatfusion_tiny", input_length=252, num_rr_features=beats.rr.shape[1]
+    )
     clf = ecgbeat.Classifier(
         net,
         metadata={

@@ -11,18 +11,21 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import median_filter
+from scipy.ndimage import median_filter, percentile_filter
 
 from ecgbeat import splits
 from ecgbeat.signal.resample import resample
 
 __all__ = [
+    "MAJORITY_FREE_RR_FEATURES",
     "RELATIVE_RR_FEATURES",
     "RR_CENTRED_BEATS",
     "RR_FEATURE_NAMES",
     "RR_IRREGULARITY_BEATS",
     "RR_REGIONAL_BEATS",
+    "RR_UPPER_PERCENTILE",
     "BeatSet",
+    "interval_features",
     "rr_features",
     "segment",
     "segment_kachuee187",
@@ -48,6 +51,10 @@ RR_FEATURE_NAMES: tuple[str, ...] = (
     "irregularity",
     "prev_pre_over_centred",
     "next_post_over_centred",
+    "pre_over_record_p90",
+    "post_over_record_p90",
+    "pre_over_regional_p90",
+    "post_over_regional_p90",
 )
 #: Intervals in the centred median that gives a beat's underlying rhythm; a median over a
 #: few beats on both sides ignores the premature beat itself and its compensatory pause.
@@ -56,12 +63,30 @@ RR_CENTRED_BEATS = 9
 RR_REGIONAL_BEATS = 31
 #: Successive-interval differences in the median that measures local irregularity.
 RR_IRREGULARITY_BEATS = 17
-#: The columns of :data:`RR_FEATURE_NAMES` that are ratios of a patient's own intervals.
+#: Percentile of a record's (or region's) intervals that the ``*_p90`` ratios divide by.
+#: A premature beat is early against the sinus cycle, and the sinus cycle stays among the
+#: longest intervals even where premature beats are the majority; a median or mean is
+#: then set by the premature beats themselves.
+RR_UPPER_PERCENTILE = 90
+#: The ratios of a patient's own intervals whose reference is the record's or the
+#: neighbourhood's mean or median (the 12 of ``train(protocol="inter-patient")``).
 #: Absolute intervals (in seconds) differ more between patients than between N and S
 #: beats of one patient, so a model that sees them learns the training patients' heart
-#: rates; the ratios describe prematurity in any patient.
+#: rates; the ratios describe prematurity in any patient whose beats are mostly normal.
 RELATIVE_RR_FEATURES: tuple[str, ...] = tuple(
-    name for name in RR_FEATURE_NAMES if not name.endswith("_s")
+    name for name in RR_FEATURE_NAMES if not name.endswith(("_s", "_p90"))
+)
+#: Features whose reading does not assume that most of a record's beats are normal: the
+#: previous and next RR over the :data:`RR_UPPER_PERCENTILE` of the record's and of the
+#: regional intervals, the previous over the next RR, and the local irregularity (a spread
+#: of the intervals, not a comparison with the normal one).
+MAJORITY_FREE_RR_FEATURES: tuple[str, ...] = (
+    "pre_over_record_p90",
+    "post_over_record_p90",
+    "pre_over_regional_p90",
+    "post_over_regional_p90",
+    "pre_over_post",
+    "irregularity",
 )
 
 #: Kachuee et al. 2018: beats at 125 Hz, cut at 1.2 x the median RR of a 10 s window,
@@ -140,7 +165,9 @@ class BeatSet:
         n = len(X)
         y = np.asarray(self.y, dtype=np.int64)
         record = np.asarray(self.record).astype(str)
-        rr = np.asarray(self.rr, dtype=np.float32).reshape(n, -1)
+        rr = np.asarray(self.rr, dtype=np.float32)
+        # An (n, k) array keeps its k columns even when n is 0 (an empty selection).
+        rr = rr if rr.ndim == 2 and len(rr) == n else rr.reshape(n, -1)
         classes = tuple(str(c) for c in self.classes)
         for name, arr in (("y", y), ("record", record)):
             if arr.shape != (n,):
@@ -450,23 +477,10 @@ def rr_features(rpeaks: np.ndarray, *, fs: float, local_beats: int = 10) -> np.n
 
     Returns
     -------
-    ndarray of shape (n_beats, 16), float32
-        Columns named by :data:`RR_FEATURE_NAMES`: previous RR, next RR, local mean RR
-        (the ``local_beats`` intervals up to and including the previous one), record mean
-        RR, all in seconds, then previous / local, next / local, previous / record and
-        previous / next. Then ratios to medians centred on the beat, which an ectopic beat
-        does not pull: previous and next RR over the median of the
-        :data:`RR_CENTRED_BEATS` intervals around it and over the median of the
-        :data:`RR_REGIONAL_BEATS` around it, previous RR over the record's median RR; the
-        local ``irregularity`` (median absolute difference of successive intervals over
-        :data:`RR_IRREGULARITY_BEATS`, over the regional median: near 0 in sinus rhythm,
-        high in atrial fibrillation, whose irregular N beats otherwise look premature);
-        and the previous beat's previous RR and the next beat's next RR over the centred
-        median (the rhythm just around the beat). The first beat takes the next RR as its
-        previous one and the last beat its previous RR as its next one; medians near the
-        record's ends use the edge intervals. A premature (supraventricular or
-        ventricular) beat shows ratios ``pre_over_local`` and ``pre_over_centred`` well
-        below 1.
+    ndarray of shape (n_beats, 20), float32
+        The columns of :func:`interval_features`, named by :data:`RR_FEATURE_NAMES`. The
+        first beat takes the next RR as its previous one and the last beat its previous
+        RR as its next one.
 
     Examples
     --------
@@ -474,7 +488,7 @@ def rr_features(rpeaks: np.ndarray, *, fs: float, local_beats: int = 10) -> np.n
     >>> peaks = np.array([0, 360, 720, 900, 1260, 1620])   # the 4th beat is premature
     >>> f = rr_features(peaks, fs=360)
     >>> f.shape, round(float(f[3, 0]), 2), round(float(f[3, 4]), 2), round(float(f[3, 8]), 2)
-    ((6, 16), 0.5, 0.57, 0.5)
+    ((6, 20), 0.5, 0.57, 0.5)
     """
     peaks = np.asarray(rpeaks, dtype=np.float64)
     if peaks.ndim != 1:
@@ -489,16 +503,82 @@ def rr_features(rpeaks: np.ndarray, *, fs: float, local_beats: int = 10) -> np.n
     rr = np.diff(peaks) / fs
     pre = np.concatenate([rr[:1], rr])
     post = np.concatenate([rr, rr[-1:]])
+    return interval_features(pre, post, local_beats=local_beats)
+
+
+def interval_features(
+    pre_s: np.ndarray, post_s: np.ndarray, *, local_beats: int = 10
+) -> np.ndarray:
+    """RR features of a sequence of beats, from each beat's previous and next RR interval.
+
+    :func:`rr_features` calls this with every beat of a record. Called with a subset of a
+    record's beats (in record order, with their own intervals), it computes the references
+    (means, medians, percentiles) over that subset only, e.g. to see how features behave in
+    a record whose ectopic beats are the majority.
+
+    Parameters
+    ----------
+    pre_s, post_s : ndarray of shape (n_beats,)
+        Each beat's previous and next RR interval in seconds, beats in record order.
+    local_beats : int
+        Number of preceding intervals averaged into the local mean RR.
+
+    Returns
+    -------
+    ndarray of shape (n_beats, 20), float32
+        Columns named by :data:`RR_FEATURE_NAMES`: previous RR, next RR, local mean RR
+        (the ``local_beats`` previous intervals up to and including the beat's own), record
+        mean RR, all in seconds, then previous / local, next / local, previous / record and
+        previous / next. Then ratios to medians centred on the beat, which an ectopic beat
+        does not pull: previous and next RR over the median of the
+        :data:`RR_CENTRED_BEATS` intervals around it and over the median of the
+        :data:`RR_REGIONAL_BEATS` around it, previous RR over the record's median RR; the
+        local ``irregularity`` (median absolute difference of successive intervals over
+        :data:`RR_IRREGULARITY_BEATS`, over the regional median: near 0 in sinus rhythm,
+        high in atrial fibrillation, whose irregular N beats otherwise look premature);
+        the previous beat's previous RR and the next beat's next RR over the centred
+        median (the rhythm just around the beat); and previous and next RR over the
+        :data:`RR_UPPER_PERCENTILE` of the record's and of the regional intervals, which
+        premature beats do not set even where they are the majority (see
+        :data:`MAJORITY_FREE_RR_FEATURES`). Record statistics use every beat's previous
+        interval but the first one's (in :func:`rr_features` a copy of its next one);
+        medians near the ends use the edge intervals. A premature (supraventricular or
+        ventricular) beat shows ratios ``pre_over_local`` and ``pre_over_centred`` well
+        below 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pre = np.array([1.0, 1.0, 0.5, 1.5, 1.0])   # the 3rd beat is premature
+    >>> post = np.array([1.0, 0.5, 1.5, 1.0, 1.0])
+    >>> f = interval_features(pre, post)
+    >>> round(float(f[2, 7]), 2), round(float(f[2, 16]), 2)   # pre / post, pre / record p90
+    (0.33, 0.37)
+    """
+    pre = np.asarray(pre_s, dtype=np.float64)
+    post = np.asarray(post_s, dtype=np.float64)
+    if pre.ndim != 1 or pre.shape != post.shape or len(pre) < 2:
+        raise ValueError(
+            f"pre_s and post_s must be one-dimensional with the same length >= 2, got "
+            f"shapes {pre.shape} and {post.shape}"
+        )
+    if not (np.all(pre > 0) and np.all(post > 0)):
+        raise ValueError("RR intervals must be positive seconds; drop duplicate R peaks first")
+    intervals = pre[1:]
     # Trailing mean over the last `local_beats` previous intervals via a cumulative sum.
     csum = np.concatenate([[0.0], np.cumsum(pre)])
     idx = np.arange(len(pre))
     start = np.maximum(idx + 1 - local_beats, 0)
     local = (csum[idx + 1] - csum[start]) / (idx + 1 - start)
-    record = np.full_like(pre, rr.mean())
+    record = np.full_like(pre, intervals.mean())
     centred = median_filter(pre, size=RR_CENTRED_BEATS, mode="nearest")
     regional = median_filter(pre, size=RR_REGIONAL_BEATS, mode="nearest")
     step = np.abs(np.diff(pre, prepend=pre[0]))
     irregularity = median_filter(step, size=RR_IRREGULARITY_BEATS, mode="nearest") / regional
+    record_upper = np.percentile(intervals, RR_UPPER_PERCENTILE)
+    regional_upper = percentile_filter(
+        pre, RR_UPPER_PERCENTILE, size=RR_REGIONAL_BEATS, mode="nearest"
+    )
     features = np.stack(
         [
             pre,
@@ -513,10 +593,14 @@ def rr_features(rpeaks: np.ndarray, *, fs: float, local_beats: int = 10) -> np.n
             post / centred,
             pre / regional,
             post / regional,
-            pre / np.median(rr),
+            pre / np.median(intervals),
             irregularity,
             np.concatenate([pre[:1], pre[:-1]]) / centred,
             np.concatenate([post[1:], post[-1:]]) / centred,
+            pre / record_upper,
+            post / record_upper,
+            pre / regional_upper,
+            post / regional_upper,
         ],
         axis=1,
     )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ecgbeat.beats import RELATIVE_RR_FEATURES, RR_FEATURE_NAMES
+from ecgbeat.beats import MAJORITY_FREE_RR_FEATURES, RELATIVE_RR_FEATURES, RR_FEATURE_NAMES
 from ecgbeat.models import BeatFusion, create_model
 
 LENGTH = 96
@@ -140,3 +140,75 @@ def test_rr_inputs_of_a_model_built_for_the_first_eight_features_keep_their_colu
     old = create_model("beatfusion", num_rr_features=8, rr_inputs=names)
     new = create_model("beatfusion", num_rr_features=len(RR_FEATURE_NAMES), rr_inputs=names)
     assert old.rr_columns.tolist() == new.rr_columns.tolist() == [4, 7]
+
+
+def expert_model(**kwargs) -> BeatFusion:
+    return create_model(
+        "beatfusion",
+        num_classes=3,
+        input_length=LENGTH,
+        num_rr_features=len(RR_FEATURE_NAMES),
+        rr_inputs=RELATIVE_RR_FEATURES,
+        expert_inputs=MAJORITY_FREE_RR_FEATURES,
+        **kwargs,
+    )
+
+
+def test_an_rr_expert_returns_both_heads_in_training_and_their_geometric_mean_otherwise():
+    torch.manual_seed(0)
+    model = expert_model(expert_weight=0.75)
+    x, rr = torch.randn(5, 1, LENGTH), torch.rand(5, len(RR_FEATURE_NAMES)) + 0.5
+    network, expert = model(x, rr)
+    assert network.shape == expert.shape == (5, 3)
+    model.eval()
+    with torch.no_grad():
+        fused = model(x, rr)
+        # The heads as evaluation mode computes them (no dropout, running BN statistics).
+        maps = model.morphology(x)
+        shape = torch.cat([model.avg_pool(maps), model.max_pool(maps)], 1).flatten(1)
+        timing = model.rr_branch(rr.index_select(1, model.rr_columns))
+        network = model.classifier(torch.cat([shape, timing], 1))
+        expert = model.rr_expert(rr.index_select(1, model.expert_columns).log())
+    expected = 0.25 * network.log_softmax(1) + 0.75 * expert.log_softmax(1)
+    torch.testing.assert_close(fused, expected)
+
+
+def test_the_rr_expert_reads_only_its_features():
+    torch.manual_seed(0)
+    model = expert_model().eval()
+    rr = torch.rand(4, len(RR_FEATURE_NAMES)) + 0.5
+    changed = rr.clone()
+    percentile_ratios = [i for i, n in enumerate(RR_FEATURE_NAMES) if n.endswith("_p90")]
+    changed[:, percentile_ratios] *= 2.0
+    with torch.no_grad():
+        expert = model.rr_expert(rr.index_select(1, model.expert_columns).log())
+        assert not torch.equal(expert, model.rr_expert(changed[:, model.expert_columns].log()))
+        unused = [i for i in range(len(RR_FEATURE_NAMES)) if i not in model.expert_columns]
+        moved = rr.clone()
+        moved[:, unused] = 7.0
+        torch.testing.assert_close(
+            expert, model.rr_expert(moved.index_select(1, model.expert_columns).log())
+        )
+
+
+def test_a_model_with_an_rr_expert_is_rebuilt_from_its_config():
+    model = expert_model(expert_weight=0.6)
+    rebuilt = create_model(**model.model_config)
+    rebuilt.load_state_dict(model.state_dict())
+    assert rebuilt.expert_weight == 0.6
+    assert rebuilt.expert_columns.tolist() == model.expert_columns.tolist()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"expert_weight": 1.0}, "expert_weight must be in"),
+        ({"expert_weight": 0.0}, "expert_weight must be in"),
+        ({"expert_weight": "0.75"}, "expert_weight must be in"),
+        ({"expert_inputs": ("pre_over_post", "heart_rate")}, "distinct features"),
+    ],
+)
+def test_bad_rr_expert_settings_are_refused(kwargs, message):
+    settings = {"expert_inputs": MAJORITY_FREE_RR_FEATURES, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        BeatFusion(num_rr_features=len(RR_FEATURE_NAMES), **settings)

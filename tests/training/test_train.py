@@ -219,7 +219,7 @@ def test_train_is_reachable_from_the_package(small_beats):
 
 
 def test_inter_patient_training_loads_the_inter_patient_recipe(tmp_path):
-    from ecgbeat.beats import RELATIVE_RR_FEATURES
+    from ecgbeat.beats import MAJORITY_FREE_RR_FEATURES, RELATIVE_RR_FEATURES
     from ecgbeat.training import INTER_PATIENT_CONFIG, INTER_PATIENT_LEADS
 
     result = train(
@@ -233,9 +233,36 @@ def test_inter_patient_training_loads_the_inter_patient_recipe(tmp_path):
     assert clf.metadata["input_shape"] == [2, 324]  # 1.8 s at 180 Hz
     assert clf.metadata["training"]["class_weight_power"] == 1.0
     assert tuple(clf.metadata["model"]["config"]["rr_inputs"]) == RELATIVE_RR_FEATURES
-    # The checkpoint rebuilds the model that reads only the relative RR features.
+    assert tuple(clf.metadata["model"]["config"]["expert_inputs"]) == MAJORITY_FREE_RR_FEATURES
+    # The checkpoint rebuilds the model that reads only the relative RR features, with
+    # its RR expert on the majority-free ones.
     reloaded = load(result.checkpoint)
     assert reloaded.model.rr_branch[0].num_features == len(RELATIVE_RR_FEATURES)
+    assert reloaded.model.rr_expert[0].num_features == len(MAJORITY_FREE_RR_FEATURES)
+
+
+def test_a_model_with_an_rr_expert_trains_both_heads_and_reloads(small_beats, tmp_path):
+    from ecgbeat.beats import MAJORITY_FREE_RR_FEATURES
+
+    torch.manual_seed(0)
+    net = ecgbeat.create_model(
+        "beatfusion_tiny",
+        num_classes=small_beats.num_classes,
+        in_channels=small_beats.X.shape[1],
+        input_length=small_beats.X.shape[2],
+        num_rr_features=small_beats.rr.shape[1],
+        expert_inputs=MAJORITY_FREE_RR_FEATURES,
+    )
+    initial = {k: v.clone() for k, v in net.state_dict().items()}
+    result = train(beats=small_beats, out_dir=tmp_path / "run", **{**FAST, "model": net})
+    trained = result.classifier.model.state_dict()
+    # Both heads learned: the training loss is the sum of their losses.
+    for head in ("classifier.", "rr_expert."):
+        weights = [k for k in initial if k.startswith(head) and k.endswith("weight")]
+        assert weights and all(not torch.equal(initial[k], trained[k]) for k in weights)
+    proba = load(result.checkpoint).predict_proba(small_beats)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(proba, result.classifier.predict_proba(small_beats), rtol=1e-5)
 
 
 def test_the_recipe_leaves_explicit_training_settings_alone(small_beats, tmp_path):

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ecgbeat.beats import RR_FEATURE_NAMES
@@ -37,6 +38,8 @@ class BeatFusion(BeatModel):
     global average and max pooling, concatenated                     (2 c4,)
     RR ``rr_inputs``: BN -> Linear 32 -> ReLU -> Linear 32 -> ReLU   (32,)
     concatenate -> Dropout 0.3 -> Linear num_classes                 (num_classes,)
+    optional RR expert on ``expert_inputs``: log -> BN -> Linear 64   (num_classes,)
+    -> ReLU -> Linear 64 -> ReLU -> Linear num_classes
     ===============================================================  =======================
 
     With ``channels = (c0, c1, c2, c3, c4) = (16, 32, 64, 64, 96)`` the model has
@@ -52,8 +55,8 @@ class BeatFusion(BeatModel):
     num_classes, in_channels, input_length : int
         The contract sizes; any beat length of 8 samples or more works.
     num_rr_features : int
-        Width of ``rr``; required (16 for :data:`ecgbeat.beats.RR_FEATURE_NAMES`; 8 for
-        models of releases before the centred-median ratios were added).
+        Width of ``rr``; required (20 for :data:`ecgbeat.beats.RR_FEATURE_NAMES`; 16 or 8
+        for models of releases before the percentile or the centred-median ratios).
     channels : sequence of 5 int
         Widths of the stem and of the four residual blocks.
     rr_hidden : int
@@ -64,6 +67,17 @@ class BeatFusion(BeatModel):
         The features of :data:`~ecgbeat.beats.RR_FEATURE_NAMES` the RR branch reads, e.g.
         :data:`~ecgbeat.beats.RELATIVE_RR_FEATURES` (the inter-patient recipe); the model
         still takes the full ``rr`` of the data layer. Default: every column of ``rr``.
+    expert_inputs : sequence of str, optional
+        Adds an RR expert: a second classifier that reads only these RR features (e.g.
+        :data:`~ecgbeat.beats.MAJORITY_FREE_RR_FEATURES`) and learns from its own loss. In
+        evaluation mode the model returns the log of the weighted geometric mean of the two
+        heads' probabilities; in training mode it returns both heads' logits, a tuple that
+        :func:`ecgbeat.training.fit` turns into the sum of the two losses, so each head
+        learns as if alone. Default: no expert (one head, logits in every mode).
+    expert_weight : float
+        Weight of the expert in the geometric mean, in (0, 1).
+    expert_hidden : int
+        Width of the expert's two hidden layers.
 
     Examples
     --------
@@ -71,6 +85,12 @@ class BeatFusion(BeatModel):
     >>> model = BeatFusion(num_classes=5, in_channels=2, input_length=720, num_rr_features=8)
     >>> model(torch.randn(4, 2, 720), torch.rand(4, 8)).shape
     torch.Size([4, 5])
+    >>> from ecgbeat.beats import MAJORITY_FREE_RR_FEATURES
+    >>> both = BeatFusion(num_rr_features=20, expert_inputs=MAJORITY_FREE_RR_FEATURES)
+    >>> [t.shape for t in both(torch.randn(4, 1, 256), torch.rand(4, 20) + 0.5)]
+    [torch.Size([4, 5]), torch.Size([4, 5])]
+    >>> both.eval()(torch.randn(4, 1, 256), torch.rand(4, 20) + 0.5).exp().sum(1) < 1
+    tensor([True, True, True, True])
     """
 
     uses_rr = True
@@ -86,6 +106,9 @@ class BeatFusion(BeatModel):
         rr_hidden: int = 32,
         dropout: float = 0.3,
         rr_inputs: Sequence[str] | None = None,
+        expert_inputs: Sequence[str] | None = None,
+        expert_weight: float = 0.75,
+        expert_hidden: int = 64,
     ) -> None:
         super().__init__(
             num_classes=num_classes,
@@ -109,13 +132,7 @@ class BeatFusion(BeatModel):
         # running statistics are a plain cumulative average (momentum=None): exact after
         # one epoch, and free of the initial running variance of 1, far above the ~0.01
         # variance of RR ratios, which would otherwise distort early evaluations.
-        self.rr_branch = nn.Sequential(
-            nn.BatchNorm1d(len(columns), momentum=None),
-            nn.Linear(len(columns), rr_hidden),
-            nn.ReLU(),
-            nn.Linear(rr_hidden, rr_hidden),
-            nn.ReLU(),
-        )
+        self.rr_branch = nn.Sequential(*_rr_mlp(len(columns), rr_hidden))
         # Dilation 2 on the deeper, pooled blocks widens the receptive field to the
         # neighbouring beats without more parameters; the last block keeps its length.
         blocks = [
@@ -130,15 +147,54 @@ class BeatFusion(BeatModel):
         self.avg_pool = nn.AdaptiveAvgPool1d(1)
         self.max_pool = nn.AdaptiveMaxPool1d(1)
         self.classifier = classifier_head(2 * widths[-1] + rr_hidden, num_classes, dropout=dropout)
+        self.rr_expert: nn.Sequential | None = None
+        if expert_inputs is not None:
+            real = isinstance(expert_weight, (int, float)) and not isinstance(expert_weight, bool)
+            if not (real and 0 < expert_weight < 1):
+                raise ValueError(
+                    f"expert_weight must be in (0, 1), got {expert_weight}; 0.75 weighs the "
+                    "RR expert three times the fused network"
+                )
+            experts = _rr_columns(expert_inputs, num_rr_features=num_rr_features)
+            self.register_buffer("expert_columns", torch.tensor(experts), persistent=False)
+            self.expert_weight = float(expert_weight)
+            self.rr_expert = nn.Sequential(
+                *_rr_mlp(len(experts), expert_hidden), nn.Linear(expert_hidden, num_classes)
+            )
 
-    def forward(self, x: torch.Tensor, rr: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, rr: torch.Tensor | None = None
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Logits of shape ``(batch, num_classes)``; ``rr`` of shape
-        ``(batch, num_rr_features)`` is required."""
+        ``(batch, num_rr_features)`` is required. With an RR expert: both heads' logits in
+        training mode, their weighted geometric mean (log-probabilities) otherwise."""
         self.check_input(x, rr)
         maps = self.morphology(x)
         shape = torch.cat([self.avg_pool(maps), self.max_pool(maps)], dim=1).flatten(1)
         timing = self.rr_branch(rr.index_select(1, self.rr_columns))
-        return self.classifier(torch.cat([shape, timing], dim=1))
+        logits = self.classifier(torch.cat([shape, timing], dim=1))
+        if self.rr_expert is None:
+            return logits
+        # RR ratios are positive and multiplicative (0.5 = twice as early): their logs are
+        # symmetric around 0 before the BatchNorm standardises them.
+        ratios = rr.index_select(1, self.expert_columns).float().clamp_min(1e-3).log()
+        expert = self.rr_expert(ratios)
+        if self.training:
+            return logits, expert
+        w = self.expert_weight
+        return (1 - w) * F.log_softmax(logits.float(), 1) + w * F.log_softmax(expert.float(), 1)
+
+
+def _rr_mlp(n_features: int, hidden: int) -> list[nn.Module]:
+    """BatchNorm then two ReLU layers of width ``hidden``: the RR branch and the expert's
+    body."""
+    return [
+        nn.BatchNorm1d(n_features, momentum=None),
+        nn.Linear(n_features, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, hidden),
+        nn.ReLU(),
+    ]
 
 
 def _rr_columns(names: Sequence[str], *, num_rr_features: int) -> list[int]:

@@ -238,7 +238,9 @@ def fit(
     Parameters
     ----------
     model : nn.Module
-        Called as ``model(x, rr)`` when ``model.uses_rr`` is true, else ``model(x)``.
+        Called as ``model(x, rr)`` when ``model.uses_rr`` is true, else ``model(x)``. In
+        training mode it may return a tuple of logits, one per head; the loss is then the
+        sum of ``criterion`` over the heads.
     train, val : BeatSet
         Training fold (already resampled, if at all) and patient-wise validation fold.
     config : TrainerConfig
@@ -395,7 +397,10 @@ def fit(
                         device.type, dtype=amp_dtype, enabled=amp_dtype is not None
                     ):
                         logits = net(xb, rb) if uses_rr else net(xb)
-                    loss = criterion(logits.float(), yb)
+                    # A model with several heads (BeatFusion's RR expert) returns one
+                    # logits tensor per head in training mode; each learns from its own loss.
+                    heads = logits if isinstance(logits, tuple) else (logits,)
+                    loss = sum(criterion(head.float(), yb) for head in heads)
                     optimizer.zero_grad(set_to_none=True)
                     scaler.scale(loss).backward()
                     if config.grad_clip is not None:
