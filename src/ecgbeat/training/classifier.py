@@ -198,10 +198,12 @@ class Classifier:
         >>> import numpy as np
         >>> import ecgbeat
         >>> from ecgbeat.beats import RR_FEATURE_NAMES, rr_features
-        >>> clf = ecgbeat.load_pretrained()
+        >>> clf = ecgbeat.load_pretrained()   # trained on all 20 columns
         >>> rr = rr_features(np.arange(0, 3600, 360), fs=360)
-        >>> rr.shape[1] == len(RR_FEATURE_NAMES), clf.select_rr(rr).shape
-        (True, (10, 16))
+        >>> clf.select_rr(rr).shape, len(RR_FEATURE_NAMES)
+        ((10, 20), 20)
+        >>> clf.select_rr(rr[:, ::-1], names=RR_FEATURE_NAMES[::-1]).tolist() == rr.tolist()
+        True
         """
         if not self.rr_names or tuple(names) == self.rr_names:
             return rr
