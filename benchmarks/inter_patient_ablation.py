@@ -13,9 +13,9 @@ with the relative features); the ``beatfusion`` RR branch reading the 8 first RR
 (the data layer's before the centred-median ratios were added), only their 4 ratios, all
 12 ratios (``ecgbeat.beats.RELATIVE_RR_FEATURES``), those 12 and the 4 ratios to the 90th
 percentile, or only the 6 ratios of ``ecgbeat.beats.MAJORITY_FREE_RR_FEATURES``; the 12
-ratios with an RR expert on the 6 (``expert_inputs``); and beats with or without each
-record's median beat subtracted (``BeatConfig.template``). Everything else is the
-inter-patient recipe.
+ratios with an RR expert on the 6 (``expert_inputs``, weighted 0.75 or 0.5); and beats
+with or without each record's median beat subtracted (``BeatConfig.template``). Everything
+else is the inter-patient recipe.
 
 Two views of the same held-out predictions:
 
@@ -111,6 +111,15 @@ VARIANTS = {
     "balanced weights, 12 ratios, template, RR expert on the majority-free ratios": (
         1.0,
         {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES},
+        "record-median",
+    ),
+    "balanced weights, 12 ratios, template, RR expert weighted 0.5": (
+        1.0,
+        {
+            "rr_inputs": RELATIVE_RR_FEATURES,
+            "expert_inputs": MAJORITY_FREE_RR_FEATURES,
+            "expert_weight": 0.5,
+        },
         "record-median",
     ),
 }
