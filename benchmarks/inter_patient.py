@@ -69,6 +69,18 @@ def rr_tree_probabilities(
     return probas
 
 
+def score(test: ecgbeat.BeatSet, scores: np.ndarray) -> dict:
+    """EC57 headline figures of DS2 for the argmax of per-class ``scores``."""
+    return evaluate_predictions(
+        test.y,
+        scores.argmax(axis=1),
+        classes=test.classes,
+        record=test.record,
+        protocol="inter-patient",
+        n_bootstrap=200,
+    ).headline()
+
+
 def fuse(network: np.ndarray, trees: np.ndarray, *, weight: float) -> np.ndarray:
     """Log of the weighted geometric mean of two models' probabilities (argmax-ready)."""
     return (1 - weight) * np.log(network + 1e-6) + weight * np.log(trees + 1e-6)
@@ -150,23 +162,9 @@ def main() -> None:
                 rows.append({**row, **result.report.headline()})
                 probas.append(proba)
                 if args.rr_trees is not None:
-                    fused = evaluate_predictions(
-                        test.y,
-                        fuse(proba, trees, weight=args.rr_trees).argmax(axis=1),
-                        classes=test.classes,
-                        record=test.record,
-                        protocol="inter-patient",
-                        n_bootstrap=200,
-                    )
-                    rows.append({**row, **fused.headline(), "model": f"{model} + RR trees"})
-            ensembles[model] = evaluate_predictions(
-                test.y,
-                np.mean(probas, axis=0).argmax(axis=1),
-                classes=test.classes,
-                record=test.record,
-                protocol="inter-patient",
-                n_bootstrap=200,
-            ).headline()
+                    fused = score(test, fuse(proba, trees, weight=args.rr_trees))
+                    rows.append({**row, **fused, "model": f"{model} + RR trees"})
+            ensembles[model] = score(test, np.mean(probas, axis=0))
 
     print(f"DS2: {len(test)} beats, {len(test.records)} records; recipe: {json.dumps(recipe)}")
     print(f"{'run':<40}" + "".join(f"{f:>10}" for f in FIGURES))

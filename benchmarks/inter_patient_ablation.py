@@ -165,9 +165,11 @@ def pooled_figures(y_true: np.ndarray, y_pred: np.ndarray, classes) -> dict:
     return {k: round(float(v), 4) for k, v in figures.items()}
 
 
-def cross_validate(ds1, folds, *, power, model_kwargs, seed, epochs, tree_weights, out: Path):
-    """Pooled held-out figures of one variant, in both views, alone and fused with trees."""
-    ectopic = ectopic_view(ds1)
+def cross_validate(
+    ds1, ectopic, folds, *, power, model_kwargs, seed, epochs, tree_weights, out: Path
+):
+    """Pooled held-out figures of one variant, in both views (``ectopic``: the
+    :func:`ectopic_view` of ``ds1``), alone and fused with trees."""
     y = {"cv": [], "ectopic": []}
     proba = {"network": {"cv": [], "ectopic": []}}
     for k, held_out in enumerate(folds):
@@ -253,6 +255,8 @@ def main() -> None:
         for template in {VARIANTS[name][2] for name in names}
     }
     ds1 = {template: b.split("inter-patient")[0] for template, b in beats.items()}
+    # The same thinned beats for every variant and seed of a template.
+    ectopic = {template: ectopic_view(b) for template, b in ds1.items()}
     first = next(iter(ds1.values()))  # the same records and labels in every variant
     if args.quick:
         folds = [
@@ -271,6 +275,7 @@ def main() -> None:
                 start = time.perf_counter()
                 fused = cross_validate(
                     ds1[template],
+                    ectopic[template],
                     folds,
                     power=power,
                     model_kwargs=model_kwargs,
