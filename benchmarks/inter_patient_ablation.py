@@ -80,38 +80,43 @@ PERCENTILE_4 = tuple(name for name in RR_FEATURE_NAMES if name.endswith("_p90"))
 ECTOPIC_MIN_S, ECTOPIC_N_SHARE = 50, 0.25
 #: RR features of the trees fused with the network, by name.
 TREE_FEATURES = {"12 ratios": RELATIVE_RR_FEATURES, "majority-free": MAJORITY_FREE_RR_FEATURES}
-#: name -> (class_weight_power, beatfusion's model_kwargs, template)
+#: name -> (class_weight_power, beatfusion's model_kwargs, template, other train() options)
 VARIANTS = {
-    "square-root weights, first 8 RR": (0.5, {"rr_inputs": FIRST_8}, "none"),
-    "square-root weights, 4 ratios": (0.5, {"rr_inputs": RATIOS_4}, "none"),
-    "balanced weights, first 8 RR": (1.0, {"rr_inputs": FIRST_8}, "none"),
-    "balanced weights, 4 ratios": (1.0, {"rr_inputs": RATIOS_4}, "none"),
-    "class weights ** 0.75, 4 ratios": (0.75, {"rr_inputs": RATIOS_4}, "none"),
-    "balanced weights, 12 ratios": (1.0, {"rr_inputs": RELATIVE_RR_FEATURES}, "none"),
+    "square-root weights, first 8 RR": (0.5, {"rr_inputs": FIRST_8}, "none", {}),
+    "square-root weights, 4 ratios": (0.5, {"rr_inputs": RATIOS_4}, "none", {}),
+    "balanced weights, first 8 RR": (1.0, {"rr_inputs": FIRST_8}, "none", {}),
+    "balanced weights, 4 ratios": (1.0, {"rr_inputs": RATIOS_4}, "none", {}),
+    "class weights ** 0.75, 4 ratios": (0.75, {"rr_inputs": RATIOS_4}, "none", {}),
+    "balanced weights, 12 ratios": (1.0, {"rr_inputs": RELATIVE_RR_FEATURES}, "none", {}),
     "balanced weights, 12 ratios, template": (
         1.0,
         {"rr_inputs": RELATIVE_RR_FEATURES},
         "record-median",
+        {},
     ),
     "square-root weights, 12 ratios, template": (
         0.5,
         {"rr_inputs": RELATIVE_RR_FEATURES},
         "record-median",
+        {},
     ),
     "balanced weights, 12 + 4 percentile ratios, template": (
         1.0,
         {"rr_inputs": RELATIVE_RR_FEATURES + PERCENTILE_4},
         "record-median",
+        {},
     ),
     "balanced weights, 6 majority-free ratios, template": (
         1.0,
         {"rr_inputs": MAJORITY_FREE_RR_FEATURES},
         "record-median",
+        {},
     ),
     "balanced weights, 12 ratios, template, RR expert on the majority-free ratios": (
         1.0,
         {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES},
         "record-median",
+        {},
     ),
     "balanced weights, 12 ratios, template, RR expert weighted 0.5": (
         1.0,
@@ -121,6 +126,19 @@ VARIANTS = {
             "expert_weight": 0.5,
         },
         "record-median",
+        {},
+    ),
+    "balanced weights, 12 ratios, template, RR expert, weight average (EMA 0.998)": (
+        1.0,
+        {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES},
+        "record-median",
+        {"ema_decay": 0.998},
+    ),
+    "balanced weights, 12 ratios, template, RR expert, weight average (EMA 0.99)": (
+        1.0,
+        {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES},
+        "record-median",
+        {"ema_decay": 0.99},
     ),
 }
 
@@ -166,7 +184,7 @@ def pooled_figures(y_true: np.ndarray, y_pred: np.ndarray, classes) -> dict:
 
 
 def cross_validate(
-    ds1, ectopic, folds, *, power, model_kwargs, seed, epochs, tree_weights, out: Path
+    ds1, ectopic, folds, *, power, model_kwargs, options, seed, epochs, tree_weights, out: Path
 ):
     """Pooled held-out figures of one variant, in both views (``ectopic``: the
     :func:`ectopic_view` of ``ds1``), alone and fused with trees."""
@@ -191,6 +209,7 @@ def cross_validate(
             out_dir=out / f"fold{k}",
             progress=False,
             n_bootstrap=0,
+            **options,
         )
         for view, beats in views.items():
             y[view].append(beats.y)
@@ -270,7 +289,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            power, model_kwargs, template = VARIANTS[name]
+            power, model_kwargs, template, options = VARIANTS[name]
             for seed in args.seeds:
                 start = time.perf_counter()
                 fused = cross_validate(
@@ -279,6 +298,7 @@ def main() -> None:
                     folds,
                     power=power,
                     model_kwargs=model_kwargs,
+                    options=options,
                     seed=seed,
                     epochs=epochs,
                     tree_weights=args.rr_trees,

@@ -92,17 +92,11 @@ def test_existing_run_is_never_overwritten(trained, small_beats):
         train(beats=small_beats, out_dir=trained.out_dir, **FAST)
 
 
-@pytest.mark.parametrize("majority_fraction", [1.0, 0.5])
-def test_resume_after_an_interrupt_matches_an_uninterrupted_run(
-    majority_fraction, small_beats, tmp_path
-):
-    settings = {
-        **FAST,
-        "epochs": 3,
-        "beats": small_beats,
-        "patience": None,
-        "majority_fraction": majority_fraction,
-    }
+@pytest.mark.parametrize(
+    "options", [{}, {"majority_fraction": 0.5}, {"ema_decay": 0.9}], ids=["plain", "half", "ema"]
+)
+def test_resume_after_an_interrupt_matches_an_uninterrupted_run(options, small_beats, tmp_path):
+    settings = {**FAST, "epochs": 3, "beats": small_beats, "patience": None, **options}
     full = train(out_dir=tmp_path / "full", **settings)
 
     def interrupt_after_first_epoch(record):

@@ -1,4 +1,5 @@
-"""The training loop (ecgbeat.training.trainer): which beats each epoch trains on."""
+"""The training loop (ecgbeat.training.trainer): which beats each epoch trains on, and the
+moving average of the weights."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from torch import nn
 
 from ecgbeat.beats import BeatSet
 from ecgbeat.training import TrainerConfig, fit
+from ecgbeat.training.checkpoint import load_checkpoint
 
 
 class _BeatRecorder(nn.Module):
@@ -78,3 +80,52 @@ def test_majority_fraction_and_sample_weights_together_are_refused(small_beats):
             sample_weights=torch.ones(len(small_beats)),
             progress=False,
         )
+
+
+class _WeightRecorder(nn.Module):
+    """A linear classifier that notes its weights each time it is given a training batch."""
+
+    def __init__(self, num_classes: int) -> None:
+        super().__init__()
+        self.linear = nn.Linear(1, num_classes)
+        self.weights: list[torch.Tensor] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training:
+            self.weights.append(self.linear.weight.detach().clone())
+        return self.linear(x.mean(dim=(1, 2))[:, None])
+
+
+def test_ema_keeps_the_moving_average_of_every_step(small_beats, tmp_path):
+    model = _WeightRecorder(small_beats.num_classes)
+    decay = 0.6
+    fit(
+        model,
+        small_beats,
+        small_beats,
+        config=TrainerConfig(
+            epochs=1, batch_size=len(small_beats) // 4, ema_decay=decay, amp=False
+        ),
+        criterion=nn.CrossEntropyLoss(),
+        device=torch.device("cpu"),
+        run_dir=tmp_path,
+        progress=False,
+    )
+    # Each forward pass sees the weights of the step before; the raw weights after the
+    # last step are in last.pt.
+    raw = load_checkpoint(tmp_path / "last.pt")["model_state"]["linear.weight"]
+    steps = [*model.weights[1:], raw]
+    assert len(steps) == 4
+    expected = steps[0]
+    for weights in steps[1:]:
+        expected = decay * expected + (1 - decay) * weights
+    torch.testing.assert_close(model.linear.weight, expected)
+    best = load_checkpoint(tmp_path / "best.pt")["model_state"]["linear.weight"]
+    torch.testing.assert_close(best, expected)
+    assert not torch.allclose(raw, expected)
+
+
+@pytest.mark.parametrize("decay", [0, 1, -0.1, 1.5, float("nan"), "0.9", True])
+def test_ema_decay_outside_zero_to_one_is_refused(decay):
+    with pytest.raises(ValueError, match="ema_decay must be in"):
+        TrainerConfig(ema_decay=decay)

@@ -253,6 +253,7 @@ def train(
     amp: bool = True,
     compile: bool = False,
     majority_fraction: float = 1.0,
+    ema_decay: float | None = None,
     config: BeatConfig | None = None,
     leads: Any = None,
     label_map: str | LabelMap | Mapping[str, str] | None = None,
@@ -314,6 +315,9 @@ def train(
         embedded sample, 256 for MIT-BIH DS1), so small sets still get enough steps.
     epochs, lr, weight_decay, schedule, grad_clip, patience, amp, compile, majority_fraction
         Optimisation settings, see :class:`~ecgbeat.training.trainer.TrainerConfig`.
+    ema_decay : float, optional
+        Validate, select and save a moving average of the weights instead of the raw
+        weights (see :class:`~ecgbeat.training.trainer.TrainerConfig`).
     device : str
         ``"auto"`` (CUDA, then MPS, then CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
     out_dir : path, optional
@@ -410,6 +414,7 @@ def train(
         amp=amp,
         compile=compile,
         majority_fraction=majority_fraction,
+        ema_decay=ema_decay,
         seed=seed,
     )
     net = _build_model(model, model_kwargs, beats, seed)
