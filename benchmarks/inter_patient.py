@@ -157,7 +157,11 @@ def main() -> None:
                     "seed": seed,
                     "minutes": (time.perf_counter() - start) / 60,
                     "epochs": len(result.history),
-                    "val_macro_f1": max(h["val_macro_f1"] for h in result.history),
+                    # None where the recipe holds out no validation records.
+                    "val_macro_f1": max(
+                        (h["val_macro_f1"] for h in result.history if "val_macro_f1" in h),
+                        default=None,
+                    ),
                 }
                 rows.append({**row, **result.report.headline()})
                 probas.append(proba)

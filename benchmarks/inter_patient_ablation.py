@@ -3,19 +3,22 @@
 Chooses between recipe variants without touching DS2: a patient-wise 3-fold
 cross-validation over the 22 DS1 records. Each fold's held-out records are scored by a
 model trained on the other records (with ``train()``'s own patient-wise validation split
-inside them for early stopping), and the predictions of the three folds are pooled. One
-split of four validation records holds a few dozen S beats; the three folds hold all 944
-S beats of DS1. The folds are fixed so that the records richest in S beats (209, 201 and
-207) fall into different folds.
+inside them for early stopping, unless the variant holds out none), and the predictions
+of the three folds are pooled. One split of four validation records holds a few dozen S
+beats; the three folds hold all 944 S beats of DS1. The folds are fixed so that the
+records richest in S beats (209, 201 and 207) fall into different folds.
 
 Variants: square-root or balanced class weights (``class_weight_power`` 0.5 or 1; also 0.75
 with the relative features); the ``beatfusion`` RR branch reading the 8 first RR features
 (the data layer's before the centred-median ratios were added), only their 4 ratios, all
 12 ratios (``ecgbeat.beats.RELATIVE_RR_FEATURES``), those 12 and the 4 ratios to the 90th
 percentile, or only the 6 ratios of ``ecgbeat.beats.MAJORITY_FREE_RR_FEATURES``; the 12
-ratios with an RR expert on the 6 (``expert_inputs``, weighted 0.75 or 0.5); and beats
-with or without each record's median beat subtracted (``BeatConfig.template``). Everything
-else is the inter-patient recipe.
+ratios with an RR expert on the 6 (``expert_inputs``, weighted 0.75 or 0.5); beats with
+or without each record's median beat subtracted (``BeatConfig.template``); and, with the
+RR expert, a moving average of the weights (``ema_decay`` 0.998 or 0.99) or no validation
+records at all (``val_fraction=0``: every training record, every epoch, the last kept).
+Every other variant holds out a fifth of each fold's training records for early stopping
+(patience 4). Everything else is the inter-patient recipe.
 
 Two views of the same held-out predictions:
 
@@ -140,6 +143,12 @@ VARIANTS = {
         "record-median",
         {"ema_decay": 0.99},
     ),
+    "balanced weights, 12 ratios, template, RR expert, no validation records (last epoch)": (
+        1.0,
+        {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES},
+        "record-median",
+        {"val_fraction": 0.0, "patience": None},
+    ),
 }
 
 
@@ -204,12 +213,11 @@ def cross_validate(
             model_kwargs=model_kwargs,
             class_weight_power=power,
             epochs=epochs,
-            patience=4,
             seed=seed,
             out_dir=out / f"fold{k}",
             progress=False,
             n_bootstrap=0,
-            **options,
+            **{"patience": 4, **options},
         )
         for view, beats in views.items():
             y[view].append(beats.y)

@@ -1,8 +1,9 @@
 """Inter-patient evaluation: train on MIT-BIH DS1, test on the unseen patients of DS2 (EC57).
 
 The protocol of de Chazal et al. 2004: 22 training records (DS1), 22 test records (DS2), paced
-records excluded, AAMI classes N, S, V, F, Q. The test records are never used for model
-selection: the validation fold is a patient-wise split of DS1. Usage::
+records excluded, AAMI classes N, S, V, F, Q. The test records are never used for any
+choice: the recipe's settings were chosen on a patient-wise cross-validation of DS1, and it
+trains on every DS1 record for every epoch and keeps the last one. Usage::
 
     python examples/inter_patient.py --data-dir /path/to/data     # or set ECGBEAT_DATA
     python examples/inter_patient.py --smoke                      # embedded excerpt, seconds

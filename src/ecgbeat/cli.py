@@ -68,7 +68,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         class_weight_power=args.class_weight_power,
         lr=args.lr,
         schedule=args.schedule,
-        patience=args.patience,
+        patience="auto" if args.patience is None else args.patience,
         device=args.device,
         out_dir=args.out_dir,
         seed=args.seed,
@@ -259,11 +259,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--lr", type=float, default=3e-3)
     train.add_argument("--schedule", default="onecycle", choices=["onecycle", "cosine", "constant"])
-    train.add_argument("--patience", type=int, default=6, help="early-stopping patience (epochs)")
+    train.add_argument(
+        "--patience",
+        type=int,
+        default=None,
+        help="early-stopping patience (epochs); default: 6 with validation records, else none",
+    )
     train.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
     train.add_argument("--out-dir", default=None, help="run folder (default: runs/<name>-<time>)")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--val-fraction", type=float, default=0.2)
+    train.add_argument(
+        "--val-fraction",
+        type=float,
+        default=None,
+        help="share of the training records held out for validation; default: 0 for the "
+        "inter-patient protocol (every record trains, the last epoch is kept), else 0.2",
+    )
     train.add_argument("--leads", nargs="+", default=None, help="lead names, indices or 'all'")
     train.add_argument("--label-map", default=None, help="aami-dechazal, aami-ec57, mitbih6")
     train.add_argument("--segmentation", default=None, choices=["window", "kachuee187"])

@@ -48,11 +48,39 @@ def test_a_run_writes_checkpoints_history_metrics_and_figures(trained):
     )
 
 
-def test_history_has_one_record_per_epoch_with_every_column(trained):
+def test_history_has_one_record_per_epoch_with_every_column(small_beats, tmp_path):
+    result = train(beats=small_beats, out_dir=tmp_path / "run", val_fraction=0.2, **FAST)
+    assert [h["epoch"] for h in result.history] == [1, 2]
+    assert all(tuple(h) == HISTORY_COLUMNS for h in result.history)
+    header = (result.out_dir / "history.csv").read_text().splitlines()[0]
+    assert header.split(",") == list(HISTORY_COLUMNS)
+    assert result.classifier.metadata["training"]["val_records"]
+
+
+def test_the_inter_patient_recipe_trains_on_every_record_and_keeps_the_last_epoch(
+    trained, small_beats
+):
+    training = trained.classifier.metadata["training"]
+    assert training["val_fraction"] == 0 and training["n_val"] == 0
+    assert training["val_records"] == []
+    assert training["n_train"] == len(small_beats.split("inter-patient")[0])
+    assert trained.classifier.metadata["trainer"]["patience"] is None
+    # Every epoch ran, without validation columns, and the last one is the checkpoint.
     assert [h["epoch"] for h in trained.history] == [1, 2]
-    assert all(tuple(h) == HISTORY_COLUMNS for h in trained.history)
+    assert all("val_macro_f1" not in h for h in trained.history)
+    best = ecgbeat.training.load_checkpoint(trained.checkpoint)
+    last = ecgbeat.training.load_checkpoint(trained.out_dir / "last.pt")
+    assert best["metadata"]["epoch"] == 2
+    for name, weights in best["model_state"].items():
+        torch.testing.assert_close(weights, last["model_state"][name], msg=name)
     header = (trained.out_dir / "history.csv").read_text().splitlines()[0]
     assert header.split(",") == list(HISTORY_COLUMNS)
+
+
+def test_early_stopping_without_validation_records_is_refused(small_beats, tmp_path):
+    with pytest.raises(ValueError, match="needs validation records"):
+        train(beats=small_beats, out_dir=tmp_path / "r", val_fraction=0, patience=3, **FAST)
+    assert not (tmp_path / "r").exists()
 
 
 def test_save_then_load_gives_identical_predictions(trained, small_beats):
@@ -187,6 +215,7 @@ def test_cuda_without_a_gpu_is_a_clear_error(small_beats, tmp_path):
         ({"augment": "yes"}, TypeError, "Augmentation"),
         ({"model": "no_such_model"}, ValueError, "known models"),
         ({"val_fraction": 1.5}, ValueError, "val_fraction"),
+        ({"patience": "soon"}, ValueError, "'auto'"),
         ({"balance": "sampler", "majority_fraction": 0.5}, ValueError, "majority_fraction=1"),
     ],
 )

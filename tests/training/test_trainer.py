@@ -1,5 +1,5 @@
-"""The training loop (ecgbeat.training.trainer): which beats each epoch trains on, and the
-moving average of the weights."""
+"""The training loop (ecgbeat.training.trainer): which beats each epoch trains on, the moving
+average of the weights, and training without validation beats."""
 
 from __future__ import annotations
 
@@ -129,3 +129,34 @@ def test_ema_keeps_the_moving_average_of_every_step(small_beats, tmp_path):
 def test_ema_decay_outside_zero_to_one_is_refused(decay):
     with pytest.raises(ValueError, match="ema_decay must be in"):
         TrainerConfig(ema_decay=decay)
+
+
+def test_fit_without_validation_beats_runs_every_epoch_and_keeps_the_last(small_beats, tmp_path):
+    model = _WeightRecorder(small_beats.num_classes)
+    result = fit(
+        model,
+        small_beats,
+        small_beats[:0],
+        config=TrainerConfig(epochs=2, patience=None, amp=False),
+        criterion=nn.CrossEntropyLoss(),
+        device=torch.device("cpu"),
+        run_dir=tmp_path,
+        progress=False,
+    )
+    assert result.best_epoch == 2 and np.isnan(result.best_val_macro_f1)
+    assert [sorted(h) for h in result.history] == [["epoch", "lr", "time_s", "train_loss"]] * 2
+    last = load_checkpoint(tmp_path / "last.pt")["model_state"]["linear.weight"]
+    torch.testing.assert_close(model.linear.weight, last)
+
+
+def test_fit_refuses_early_stopping_without_validation_beats(small_beats):
+    with pytest.raises(ValueError, match="needs validation beats"):
+        fit(
+            _BeatRecorder(small_beats.num_classes),
+            small_beats,
+            small_beats[:0],
+            config=TrainerConfig(epochs=2, patience=1),
+            criterion=nn.CrossEntropyLoss(),
+            device=torch.device("cpu"),
+            progress=False,
+        )

@@ -240,7 +240,7 @@ class EvaluationReport:
         Always: class distribution of the test beats, confusion matrix (counts and
         row-normalised) and per-class metrics. With probabilities: ROC curves,
         precision-recall curves and the reliability diagram. With a training ``history``:
-        loss and metric curves.
+        loss curves, and metric curves when it has validation metrics.
 
         Parameters
         ----------
@@ -291,7 +291,9 @@ class EvaluationReport:
             )
         if history:
             makers["loss_curves"] = lambda: plots.loss_curves(history)
-            makers["metric_curves"] = lambda: plots.metric_curves(history)
+            # A run without validation records has no validation metrics to draw.
+            if any("val_macro_f1" in row for row in history):
+                makers["metric_curves"] = lambda: plots.metric_curves(history)
         paths = {name: directory / f"{name}.png" for name in makers}
         existing = [str(p) for p in paths.values() if p.exists()]
         if existing and not overwrite:

@@ -99,7 +99,8 @@ def make_folds(
         How the test fold is split off (see :meth:`BeatSet.split`); ``None`` keeps every
         beat for training and validation (no test fold).
     val_fraction : float
-        Approximate share of the training records used for validation.
+        Approximate share of the training records used for validation; 0 keeps every
+        record for training and leaves the validation fold empty.
     balance : str
         One of ``BALANCE_STRATEGIES``; only the resampling ones change the folds.
     per_class : int, optional
@@ -130,11 +131,18 @@ def make_folds(
     if balance not in BALANCE_STRATEGIES:
         raise ValueError(f"unknown balance {balance!r}; choose one of {BALANCE_STRATEGIES}")
     check_beats(beats)
+    if not 0 <= val_fraction < 1:
+        raise ValueError(
+            f"val_fraction must lie in [0, 1) (0: no validation records), got {val_fraction}"
+        )
     if protocol is None:
         pool, test = beats, None
     else:
         pool, test = beats.split(protocol, seed=seed)
-    train_idx, val_idx = _validation_indices(pool, val_fraction=val_fraction, seed=seed)
+    if val_fraction == 0:
+        train_idx, val_idx = np.arange(len(pool)), np.array([], dtype=np.int64)
+    else:
+        train_idx, val_idx = _validation_indices(pool, val_fraction=val_fraction, seed=seed)
     train, val = pool[train_idx], pool[val_idx]
     counts = train.class_counts()
     present = [c for c, n in counts.items() if n > 0]

@@ -148,8 +148,10 @@ class FitResult:
     history : list of dict
         One record per epoch with the keys of ``HISTORY_COLUMNS``.
     best_epoch : int
-        Epoch (1-based) with the best validation macro F1; its weights are in the model.
+        Epoch (1-based) with the best validation macro F1 (the last one without validation
+        beats); its weights are in the model.
     best_val_macro_f1 : float
+        NaN when there were no validation beats.
     stopped_early : bool
         True when early stopping ended the run before ``epochs``.
     """
@@ -255,7 +257,9 @@ def fit(
         training mode it may return a tuple of logits, one per head; the loss is then the
         sum of ``criterion`` over the heads.
     train, val : BeatSet
-        Training fold (already resampled, if at all) and patient-wise validation fold.
+        Training fold (already resampled, if at all) and patient-wise validation fold. An
+        empty ``val`` trains without validation: every epoch runs (``config.patience``
+        must be None), the last epoch is kept and the history has no ``val_*`` columns.
     config : TrainerConfig
     criterion : nn.Module
         Training loss (see :func:`ecgbeat.training.losses.make_loss`).
@@ -289,6 +293,12 @@ def fit(
     run_dir = None if run_dir is None else Path(run_dir)
     uses_rr = bool(getattr(model, "uses_rr", False))
     amp_dtype = autocast_dtype(device, amp=config.amp)
+    validated = len(val) > 0
+    if not validated and config.patience is not None:
+        raise ValueError(
+            f"early stopping (patience={config.patience}) needs validation beats; pass "
+            "patience=None to run every epoch and keep the last, or hold out validation records"
+        )
     model.to(device)
     train_t, val_t = _tensors(train, device), _tensors(val, device)
     n_train = len(train)
@@ -443,8 +453,12 @@ def fit(
                 record = {
                     "epoch": epoch,
                     "train_loss": ctx.mean(float(total_loss) / steps),
-                    **_validate(
-                        scored, val_t, uses_rr=uses_rr, batch_size=1024, amp_dtype=amp_dtype
+                    **(
+                        _validate(
+                            scored, val_t, uses_rr=uses_rr, batch_size=1024, amp_dtype=amp_dtype
+                        )
+                        if validated
+                        else {}
                     ),
                     "lr": float(scheduler.get_last_lr()[0]),
                     "time_s": time.perf_counter() - start_time,
@@ -459,10 +473,12 @@ def fit(
                     )
                 result.history.append(record)
                 bar.set_postfix(
-                    loss=f"{record['train_loss']:.3f}", val_f1=f"{record['val_macro_f1']:.3f}"
+                    loss=f"{record['train_loss']:.3f}",
+                    val_f1=f"{record.get('val_macro_f1', math.nan):.3f}",
                 )
-                if record["val_macro_f1"] > result.best_val_macro_f1:
-                    result.best_val_macro_f1 = record["val_macro_f1"]
+                # Without validation beats the latest epoch is the best one known.
+                if not validated or record["val_macro_f1"] > result.best_val_macro_f1:
+                    result.best_val_macro_f1 = record.get("val_macro_f1", math.nan)
                     result.best_epoch, bad_epochs = epoch, 0
                     best_state = {k: v.detach().clone() for k, v in scored.state_dict().items()}
                     if run_dir is not None and ctx.is_main:
@@ -472,7 +488,7 @@ def fit(
                             metadata={
                                 **base_metadata,
                                 "epoch": epoch,
-                                "val_macro_f1": record["val_macro_f1"],
+                                "val_macro_f1": record.get("val_macro_f1"),
                             },
                         )
                 else:
