@@ -13,17 +13,20 @@ from ecgbeat.training import TrainerConfig, fit
 from ecgbeat.training.checkpoint import load_checkpoint
 
 
-class _BeatRecorder(nn.Module):
-    """A linear classifier that notes which beats it is given (their index sits in x[:, 0, 0])."""
+class _Recorder(nn.Module):
+    """A linear classifier that notes, for each training batch, which beats it is given
+    (their index sits in x[:, 0, 0]) and its weights at that moment."""
 
     def __init__(self, num_classes: int) -> None:
         super().__init__()
         self.linear = nn.Linear(1, num_classes)
         self.seen: list[np.ndarray] = []
+        self.weights: list[torch.Tensor] = []
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.training:
             self.seen.append(x[:, 0, 0].round().long().numpy())
+            self.weights.append(self.linear.weight.detach().clone())
         return self.linear(x.mean(dim=(1, 2))[:, None])
 
 
@@ -39,7 +42,7 @@ def test_majority_fraction_redraws_the_majority_and_keeps_every_rare_beat(small_
     n_majority = int((beats.y == majority).sum())
     n_kept = round(0.25 * n_majority)
     epoch_size = len(beats) - n_majority + n_kept
-    model = _BeatRecorder(beats.num_classes)
+    model = _Recorder(beats.num_classes)
     fit(
         model,
         beats,
@@ -71,7 +74,7 @@ def test_majority_fraction_outside_zero_to_one_is_refused(fraction):
 def test_majority_fraction_and_sample_weights_together_are_refused(small_beats):
     with pytest.raises(ValueError, match="use one of them"):
         fit(
-            _BeatRecorder(small_beats.num_classes),
+            _Recorder(small_beats.num_classes),
             small_beats,
             small_beats,
             config=TrainerConfig(epochs=1, majority_fraction=0.5),
@@ -82,22 +85,8 @@ def test_majority_fraction_and_sample_weights_together_are_refused(small_beats):
         )
 
 
-class _WeightRecorder(nn.Module):
-    """A linear classifier that notes its weights each time it is given a training batch."""
-
-    def __init__(self, num_classes: int) -> None:
-        super().__init__()
-        self.linear = nn.Linear(1, num_classes)
-        self.weights: list[torch.Tensor] = []
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.training:
-            self.weights.append(self.linear.weight.detach().clone())
-        return self.linear(x.mean(dim=(1, 2))[:, None])
-
-
 def test_ema_keeps_the_moving_average_of_every_step(small_beats, tmp_path):
-    model = _WeightRecorder(small_beats.num_classes)
+    model = _Recorder(small_beats.num_classes)
     decay = 0.6
     fit(
         model,
@@ -132,7 +121,7 @@ def test_ema_decay_outside_zero_to_one_is_refused(decay):
 
 
 def test_fit_without_validation_beats_runs_every_epoch_and_keeps_the_last(small_beats, tmp_path):
-    model = _WeightRecorder(small_beats.num_classes)
+    model = _Recorder(small_beats.num_classes)
     result = fit(
         model,
         small_beats,
@@ -152,7 +141,7 @@ def test_fit_without_validation_beats_runs_every_epoch_and_keeps_the_last(small_
 def test_fit_refuses_early_stopping_without_validation_beats(small_beats):
     with pytest.raises(ValueError, match="needs validation beats"):
         fit(
-            _BeatRecorder(small_beats.num_classes),
+            _Recorder(small_beats.num_classes),
             small_beats,
             small_beats[:0],
             config=TrainerConfig(epochs=2, patience=1),
