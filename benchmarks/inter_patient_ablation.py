@@ -83,6 +83,8 @@ PERCENTILE_4 = tuple(name for name in RR_FEATURE_NAMES if name.endswith("_p90"))
 ECTOPIC_MIN_S, ECTOPIC_N_SHARE = 50, 0.25
 #: RR features of the trees fused with the network, by name.
 TREE_FEATURES = {"12 ratios": RELATIVE_RR_FEATURES, "majority-free": MAJORITY_FREE_RR_FEATURES}
+#: beatfusion's model_kwargs of the RR expert recipe: the 12 ratios, an expert on the 6.
+RR_EXPERT = {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES}
 #: name -> (class_weight_power, beatfusion's model_kwargs, template, other train() options)
 VARIANTS = {
     "square-root weights, first 8 RR": (0.5, {"rr_inputs": FIRST_8}, "none", {}),
@@ -117,35 +119,31 @@ VARIANTS = {
     ),
     "balanced weights, 12 ratios, template, RR expert on the majority-free ratios": (
         1.0,
-        {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES},
+        RR_EXPERT,
         "record-median",
         {},
     ),
     "balanced weights, 12 ratios, template, RR expert weighted 0.5": (
         1.0,
-        {
-            "rr_inputs": RELATIVE_RR_FEATURES,
-            "expert_inputs": MAJORITY_FREE_RR_FEATURES,
-            "expert_weight": 0.5,
-        },
+        {**RR_EXPERT, "expert_weight": 0.5},
         "record-median",
         {},
     ),
     "balanced weights, 12 ratios, template, RR expert, weight average (EMA 0.998)": (
         1.0,
-        {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES},
+        RR_EXPERT,
         "record-median",
         {"ema_decay": 0.998},
     ),
     "balanced weights, 12 ratios, template, RR expert, weight average (EMA 0.99)": (
         1.0,
-        {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES},
+        RR_EXPERT,
         "record-median",
         {"ema_decay": 0.99},
     ),
     "balanced weights, 12 ratios, template, RR expert, no validation records (last epoch)": (
         1.0,
-        {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES},
+        RR_EXPERT,
         "record-median",
         {"val_fraction": 0.0, "patience": None},
     ),

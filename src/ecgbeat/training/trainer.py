@@ -119,15 +119,10 @@ class TrainerConfig:
             raise ValueError(f"unknown schedule {self.schedule!r}; choose one of {SCHEDULES}")
         if self.grad_clip is not None and self.grad_clip <= 0:
             raise ValueError(f"grad_clip must be positive or None, got {self.grad_clip}")
-        fraction = self.majority_fraction
-        if isinstance(fraction, bool) or not (
-            isinstance(fraction, int | float) and 0 < fraction <= 1
-        ):
+        fraction, decay = self.majority_fraction, self.ema_decay
+        if not (_is_number(fraction) and 0 < fraction <= 1):
             raise ValueError(f"majority_fraction must be in (0, 1], got {fraction!r}")
-        decay = self.ema_decay
-        if decay is not None and (
-            isinstance(decay, bool) or not (isinstance(decay, int | float) and 0 < decay < 1)
-        ):
+        if decay is not None and not (_is_number(decay) and 0 < decay < 1):
             raise ValueError(f"ema_decay must be in (0, 1) or None, got {decay!r}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(
@@ -137,6 +132,11 @@ class TrainerConfig:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, stored in checkpoints."""
         return asdict(self)
+
+
+def _is_number(value: Any) -> bool:
+    """An int or float, but not a bool (which Python counts as an int)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @dataclass
