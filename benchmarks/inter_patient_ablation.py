@@ -16,7 +16,8 @@ percentile, or only the 6 ratios of ``ecgbeat.beats.MAJORITY_FREE_RR_FEATURES``;
 ratios with an RR expert on the 6 (``expert_inputs``, weighted 0.75 or 0.5); beats with
 or without each record's median beat subtracted (``BeatConfig.template``); and, with the
 RR expert, a moving average of the weights (``ema_decay`` 0.998 or 0.99) or no validation
-records at all (``val_fraction=0``: every training record, every epoch, the last kept).
+records at all (``val_fraction=0``: every training record, every epoch, the last kept),
+the latter also with the expert voting on N, S and V only (``expert_classes``).
 Every other variant holds out a fifth of each fold's training records for early stopping
 (patience 4). Everything else is the inter-patient recipe.
 
@@ -67,6 +68,7 @@ from ecgbeat.beats import (
     interval_features,
 )
 from ecgbeat.evaluation import classification_metrics
+from ecgbeat.labels import AAMI_CLASSES
 from ecgbeat.pipeline import record_template
 from ecgbeat.splits import patient_folds
 
@@ -85,6 +87,8 @@ ECTOPIC_MIN_S, ECTOPIC_N_SHARE = 50, 0.25
 TREE_FEATURES = {"12 ratios": RELATIVE_RR_FEATURES, "majority-free": MAJORITY_FREE_RR_FEATURES}
 #: beatfusion's model_kwargs of the RR expert recipe: the 12 ratios, an expert on the 6.
 RR_EXPERT = {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES}
+#: train() options that hold out no validation records and keep the last epoch.
+NO_VALIDATION = {"val_fraction": 0.0, "patience": None}
 #: name -> (class_weight_power, beatfusion's model_kwargs, template, other train() options)
 VARIANTS = {
     "square-root weights, first 8 RR": (0.5, {"rr_inputs": FIRST_8}, "none", {}),
@@ -145,7 +149,13 @@ VARIANTS = {
         1.0,
         RR_EXPERT,
         "record-median",
-        {"val_fraction": 0.0, "patience": None},
+        NO_VALIDATION,
+    ),
+    "balanced weights, 12 ratios, template, RR expert on N, S and V, no validation records": (
+        1.0,
+        {**RR_EXPERT, "expert_classes": [AAMI_CLASSES.index(c) for c in "NSV"]},
+        "record-median",
+        NO_VALIDATION,
     ),
 }
 

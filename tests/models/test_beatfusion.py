@@ -163,14 +163,31 @@ def test_an_rr_expert_returns_both_heads_in_training_and_their_geometric_mean_ot
     model.eval()
     with torch.no_grad():
         fused = model(x, rr)
-        # The heads as evaluation mode computes them (no dropout, running BN statistics).
-        maps = model.morphology(x)
-        shape = torch.cat([model.avg_pool(maps), model.max_pool(maps)], 1).flatten(1)
-        timing = model.rr_branch(rr.index_select(1, model.rr_columns))
-        network = model.classifier(torch.cat([shape, timing], 1))
-        expert = model.rr_expert(rr.index_select(1, model.expert_columns).log())
+        network, expert = eval_heads(model, x, rr)
     expected = 0.25 * network.log_softmax(1) + 0.75 * expert.log_softmax(1)
     torch.testing.assert_close(fused, expected)
+
+
+def eval_heads(model: BeatFusion, x: torch.Tensor, rr: torch.Tensor):
+    """Both heads' logits as evaluation mode computes them (no dropout, running BN
+    statistics)."""
+    maps = model.morphology(x)
+    shape = torch.cat([model.avg_pool(maps), model.max_pool(maps)], 1).flatten(1)
+    timing = model.rr_branch(rr.index_select(1, model.rr_columns))
+    network = model.classifier(torch.cat([shape, timing], 1))
+    return network, model.rr_expert(rr.index_select(1, model.expert_columns).log())
+
+
+def test_classes_the_expert_does_not_vote_on_take_the_networks_log_probability():
+    torch.manual_seed(0)
+    model = expert_model(expert_classes=[0, 2]).eval()
+    assert model.model_config["expert_classes"] == [0, 2]
+    x, rr = torch.randn(5, 1, LENGTH), torch.rand(5, len(RR_FEATURE_NAMES)) + 0.5
+    with torch.no_grad():
+        fused = model(x, rr)
+        network, expert = (head.log_softmax(1) for head in eval_heads(model, x, rr))
+    torch.testing.assert_close(fused[:, [0, 2]], (0.25 * network + 0.75 * expert)[:, [0, 2]])
+    torch.testing.assert_close(fused[:, 1], network[:, 1])
 
 
 def test_the_rr_expert_reads_only_its_features():
@@ -206,6 +223,10 @@ def test_a_model_with_an_rr_expert_is_rebuilt_from_its_config():
         ({"expert_weight": 0.0}, "expert_weight must be in"),
         ({"expert_weight": "0.75"}, "expert_weight must be in"),
         ({"expert_inputs": ("pre_over_post", "heart_rate")}, "distinct features"),
+        ({"expert_classes": []}, "expert_classes must list"),
+        ({"expert_classes": [0, 0]}, "expert_classes must list"),
+        ({"expert_classes": [5]}, "expert_classes must list"),
+        ({"expert_classes": ["N"]}, "expert_classes must list"),
     ],
 )
 def test_bad_rr_expert_settings_are_refused(kwargs, message):

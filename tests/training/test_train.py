@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -257,6 +258,8 @@ def test_inter_patient_training_loads_the_inter_patient_recipe(tmp_path):
     assert clf.metadata["training"]["class_weight_power"] == 1.0
     assert tuple(clf.metadata["model"]["config"]["rr_inputs"]) == RELATIVE_RR_FEATURES
     assert tuple(clf.metadata["model"]["config"]["expert_inputs"]) == MAJORITY_FREE_RR_FEATURES
+    voted = clf.metadata["model"]["config"]["expert_classes"]
+    assert [clf.classes[k] for k in voted] == ["N", "S", "V"]
     # The checkpoint rebuilds the model that reads only the relative RR features, with
     # its RR expert on the majority-free ones.
     reloaded = load(result.checkpoint)
@@ -301,6 +304,20 @@ def test_the_recipe_leaves_explicit_training_settings_alone(small_beats, tmp_pat
     assert metadata["training"]["class_weight_power"] == 0.5
     assert "rr_inputs" not in metadata["model"]["config"]
     assert result.model.rr_branch[0].num_features == small_beats.rr.shape[1]
+
+
+def test_the_recipes_expert_votes_on_every_class_of_a_label_map_without_n_s_or_v(
+    small_beats, tmp_path
+):
+    renamed = replace(small_beats, classes=tuple(c.lower() for c in small_beats.classes))
+    result = train(
+        beats=renamed,
+        protocol="inter-patient",
+        out_dir=tmp_path / "run",
+        **{**FAST, "epochs": 1, "model": "beatfusion"},
+    )
+    assert "expert_classes" not in result.classifier.metadata["model"]["config"]
+    assert result.model.expert_mask.tolist() == [1.0] * renamed.num_classes
 
 
 def test_other_protocols_keep_square_root_class_weights(small_beats, tmp_path):

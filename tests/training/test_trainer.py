@@ -1,5 +1,5 @@
 """The training loop (ecgbeat.training.trainer): which beats each epoch trains on, the moving
-average of the weights, and training without validation beats."""
+average of the weights, training without validation beats, and the progress bar."""
 
 from __future__ import annotations
 
@@ -149,3 +149,21 @@ def test_fit_refuses_early_stopping_without_validation_beats(small_beats):
             device=torch.device("cpu"),
             progress=False,
         )
+
+
+@pytest.mark.parametrize(("n_val", "shown"), [(0, False), (50, True)])
+def test_the_progress_bar_shows_a_validation_f1_only_with_validation_beats(
+    small_beats, capsys, n_val, shown
+):
+    fit(
+        _Recorder(small_beats.num_classes),
+        small_beats,
+        small_beats[:n_val],
+        config=TrainerConfig(epochs=1, patience=None, amp=False),
+        criterion=nn.CrossEntropyLoss(),
+        device=torch.device("cpu"),
+        progress=True,
+    )
+    bar = capsys.readouterr().err
+    assert "loss=" in bar
+    assert ("val_f1=" in bar) is shown

@@ -76,6 +76,11 @@ class BeatFusion(BeatModel):
         learns as if alone. Default: no expert (one head, logits in every mode).
     expert_weight : float
         Weight of the expert in the geometric mean, in (0, 1).
+    expert_classes : sequence of int, optional
+        Indices of the classes the expert votes on; for every other class the model
+        returns the fused network's log-probability alone. The inter-patient recipe lets
+        the expert vote on N, S and V only: RR timing tells an early beat from a timely
+        one, not a fusion beat from a normal one. Default: every class.
     expert_hidden : int
         Width of the expert's two hidden layers.
 
@@ -108,6 +113,7 @@ class BeatFusion(BeatModel):
         rr_inputs: Sequence[str] | None = None,
         expert_inputs: Sequence[str] | None = None,
         expert_weight: float = 0.75,
+        expert_classes: Sequence[int] | None = None,
         expert_hidden: int = 64,
     ) -> None:
         super().__init__(
@@ -158,6 +164,20 @@ class BeatFusion(BeatModel):
             experts = _rr_columns(expert_inputs, num_rr_features=num_rr_features)
             self.register_buffer("expert_columns", torch.tensor(experts), persistent=False)
             self.expert_weight = float(expert_weight)
+            voted = list(range(num_classes) if expert_classes is None else expert_classes)
+            indices = all(
+                isinstance(k, int) and not isinstance(k, bool) and 0 <= k < num_classes
+                for k in voted
+            )
+            if not (voted and indices and len(set(voted)) == len(voted)):
+                raise ValueError(
+                    f"expert_classes must list distinct class indices in [0, {num_classes}), "
+                    f"got {expert_classes}; leave it out to let the expert vote on every class"
+                )
+            mask = torch.zeros(num_classes)
+            mask[voted] = 1.0
+            # Not persistent, like rr_columns: checkpoints without it keep loading.
+            self.register_buffer("expert_mask", mask, persistent=False)
             self.rr_expert = nn.Sequential(
                 *_rr_mlp(len(experts), expert_hidden), nn.Linear(expert_hidden, num_classes)
             )
@@ -181,7 +201,7 @@ class BeatFusion(BeatModel):
         expert = self.rr_expert(ratios)
         if self.training:
             return logits, expert
-        w = self.expert_weight
+        w = self.expert_weight * self.expert_mask
         return (1 - w) * F.log_softmax(logits.float(), 1) + w * F.log_softmax(expert.float(), 1)
 
 

@@ -472,10 +472,10 @@ def fit(
                         "lower lr, keep grad_clip on, or check the beats for extreme values"
                     )
                 result.history.append(record)
-                bar.set_postfix(
-                    loss=f"{record['train_loss']:.3f}",
-                    val_f1=f"{record.get('val_macro_f1', math.nan):.3f}",
-                )
+                shown = {"loss": f"{record['train_loss']:.3f}"}
+                if validated:
+                    shown["val_f1"] = f"{record['val_macro_f1']:.3f}"
+                bar.set_postfix(shown)
                 # Without validation beats the latest epoch is the best one known.
                 if not validated or record["val_macro_f1"] > result.best_val_macro_f1:
                     result.best_val_macro_f1 = record.get("val_macro_f1", math.nan)
