@@ -17,7 +17,9 @@ ratios with an RR expert on the 6 (``expert_inputs``, weighted 0.75 or 0.5); bea
 or without each record's median beat subtracted (``BeatConfig.template``); and, with the
 RR expert, a moving average of the weights (``ema_decay`` 0.998 or 0.99) or no validation
 records at all (``val_fraction=0``: every training record, every epoch, the last kept),
-the latter also with the expert voting on N, S and V only (``expert_classes``).
+the latter also with the expert voting on N, S and V only (``expert_classes``), and that
+again on the training records less those a validation split would hold out (which parts
+"more records" from "the last epoch").
 Every other variant holds out a fifth of each fold's training records for early stopping
 (patience 4). Everything else is the inter-patient recipe.
 
@@ -71,6 +73,7 @@ from ecgbeat.evaluation import classification_metrics
 from ecgbeat.labels import AAMI_CLASSES
 from ecgbeat.pipeline import record_template
 from ecgbeat.splits import patient_folds
+from ecgbeat.training import make_folds
 
 #: DS1 records held out by each fold; S-rich records 209, 201, 207 in different folds.
 MITDB_FOLDS = (
@@ -87,8 +90,12 @@ ECTOPIC_MIN_S, ECTOPIC_N_SHARE = 50, 0.25
 TREE_FEATURES = {"12 ratios": RELATIVE_RR_FEATURES, "majority-free": MAJORITY_FREE_RR_FEATURES}
 #: beatfusion's model_kwargs of the RR expert recipe: the 12 ratios, an expert on the 6.
 RR_EXPERT = {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES}
+#: The same, the expert voting on N, S and V only (the inter-patient recipe).
+RR_EXPERT_NSV = {**RR_EXPERT, "expert_classes": [AAMI_CLASSES.index(c) for c in "NSV"]}
 #: train() options that hold out no validation records and keep the last epoch.
 NO_VALIDATION = {"val_fraction": 0.0, "patience": None}
+#: A variant option, not train()'s: drop the records a validation split would hold out.
+DROP_VALIDATION_RECORDS = "drop_validation_records"
 #: name -> (class_weight_power, beatfusion's model_kwargs, template, other train() options)
 VARIANTS = {
     "square-root weights, first 8 RR": (0.5, {"rr_inputs": FIRST_8}, "none", {}),
@@ -153,9 +160,15 @@ VARIANTS = {
     ),
     "balanced weights, 12 ratios, template, RR expert on N, S and V, no validation records": (
         1.0,
-        {**RR_EXPERT, "expert_classes": [AAMI_CLASSES.index(c) for c in "NSV"]},
+        RR_EXPERT_NSV,
         "record-median",
         NO_VALIDATION,
+    ),
+    "the same, without the records a validation split holds out (the last epoch kept)": (
+        1.0,
+        RR_EXPERT_NSV,
+        "record-median",
+        {**NO_VALIDATION, DROP_VALIDATION_RECORDS: True},
     ),
 }
 
@@ -207,8 +220,14 @@ def cross_validate(
     :func:`ectopic_view` of ``ds1``), alone and fused with trees."""
     y = {"cv": [], "ectopic": []}
     proba = {"network": {"cv": [], "ectopic": []}}
+    options = dict(options)
+    drop_validation = options.pop(DROP_VALIDATION_RECORDS, False)
     for k, held_out in enumerate(folds):
         train = ds1[~np.isin(ds1.record, held_out)]
+        if drop_validation:
+            # The records train() would hold out for early stopping with this seed, left
+            # out altogether: as few training records as with early stopping, every epoch.
+            train = make_folds(train, protocol=None, val_fraction=0.2, seed=seed).train
         views = {
             "cv": ds1[np.isin(ds1.record, held_out)],
             "ectopic": ectopic[np.isin(ectopic.record, held_out)],
