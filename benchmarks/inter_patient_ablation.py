@@ -74,6 +74,7 @@ from ecgbeat.labels import AAMI_CLASSES
 from ecgbeat.pipeline import record_template
 from ecgbeat.splits import patient_folds
 from ecgbeat.training import make_folds
+from ecgbeat.training.api import DEFAULT_VAL_FRACTION
 
 #: DS1 records held out by each fold; S-rich records 209, 201, 207 in different folds.
 MITDB_FOLDS = (
@@ -227,7 +228,9 @@ def cross_validate(
         if drop_validation:
             # The records train() would hold out for early stopping with this seed, left
             # out altogether: as few training records as with early stopping, every epoch.
-            train = make_folds(train, protocol=None, val_fraction=0.2, seed=seed).train
+            train = make_folds(
+                train, protocol=None, val_fraction=DEFAULT_VAL_FRACTION, seed=seed
+            ).train
         views = {
             "cv": ds1[np.isin(ds1.record, held_out)],
             "ectopic": ectopic[np.isin(ectopic.record, held_out)],
