@@ -19,7 +19,9 @@ RR expert, a moving average of the weights (``ema_decay`` 0.998 or 0.99) or no v
 records at all (``val_fraction=0``: every training record, every epoch, the last kept),
 the latter also with the expert voting on N, S and V only (``expert_classes``), and that
 again on the training records less those a validation split would hold out (which parts
-"more records" from "the last epoch").
+"more records" from "the last epoch"), and the expert voting on N, S and V with S calls
+moved to N where the rhythm is disorganised (``fibrillation_merge``; only the predictions
+change).
 Every other variant holds out a fifth of each fold's training records for early stopping
 (patience 4). Everything else is the inter-patient recipe.
 
@@ -73,7 +75,7 @@ from ecgbeat.evaluation import classification_metrics
 from ecgbeat.labels import AAMI_CLASSES
 from ecgbeat.pipeline import record_template
 from ecgbeat.splits import patient_folds
-from ecgbeat.training import make_folds
+from ecgbeat.training import INTER_PATIENT_FIBRILLATION_MERGE, make_folds
 from ecgbeat.training.api import DEFAULT_VAL_FRACTION
 
 #: DS1 records held out by each fold; S-rich records 209, 201, 207 in different folds.
@@ -93,6 +95,11 @@ TREE_FEATURES = {"12 ratios": RELATIVE_RR_FEATURES, "majority-free": MAJORITY_FR
 RR_EXPERT = {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES}
 #: The same, the expert voting on N, S and V only (the inter-patient recipe).
 RR_EXPERT_NSV = {**RR_EXPERT, "expert_classes": [AAMI_CLASSES.index(c) for c in "NSV"]}
+#: The same, S calls moved to N where the rhythm is disorganised (the inter-patient recipe).
+RR_EXPERT_NSV_MERGE = {
+    **RR_EXPERT_NSV,
+    "fibrillation_merge": tuple(AAMI_CLASSES.index(c) for c in INTER_PATIENT_FIBRILLATION_MERGE),
+}
 #: train() options that hold out no validation records and keep the last epoch.
 NO_VALIDATION = {"val_fraction": 0.0, "patience": None}
 #: A variant option, not train()'s: drop the records a validation split would hold out.
@@ -170,6 +177,12 @@ VARIANTS = {
         RR_EXPERT_NSV,
         "record-median",
         {**NO_VALIDATION, DROP_VALIDATION_RECORDS: True},
+    ),
+    "RR expert on N, S and V, no validation records, S to N in disorganised rhythm": (
+        1.0,
+        RR_EXPERT_NSV_MERGE,
+        "record-median",
+        NO_VALIDATION,
     ),
 }
 

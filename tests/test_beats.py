@@ -205,6 +205,31 @@ class TestRRFeatures:
             f = rr_features(np.concatenate([[0.0], np.cumsum(rr)]) * 360, fs=360)
             assert low <= np.median(f[:, irregularity]) <= high
 
+    def test_organisation_parts_atrial_fibrillation_from_frequent_ectopy(self):
+        rng = np.random.default_rng(0)
+        sinus = 0.8 + rng.normal(0, 0.005, 90)
+        ectopy = sinus.copy()
+        ectopy[1::2], ectopy[2::2] = 0.45, 1.15  # bigeminy: every other beat early
+        fibrillation = rng.uniform(0.4, 1.2, 90)
+        organisation = RR_FEATURE_NAMES.index("organisation")
+        share = {}
+        for name, rr in (("sinus", sinus), ("ectopy", ectopy), ("fibrillation", fibrillation)):
+            f = rr_features(np.concatenate([[0.0], np.cumsum(rr)]) * 360, fs=360)
+            share[name] = f[:, organisation]
+        assert share["sinus"].min() == 1.0
+        assert share["ectopy"].min() > 0.8  # its early beats repeat one another
+        assert np.median(share["fibrillation"]) < 0.4
+        # The irregularity feature calls the bigeminy as irregular as the fibrillation.
+        irregularity = RR_FEATURE_NAMES.index("irregularity")
+        f = rr_features(np.concatenate([[0.0], np.cumsum(ectopy)]) * 360, fs=360)
+        assert np.median(f[:, irregularity]) > 0.5
+
+    def test_organisation_uses_only_real_beats_at_the_record_ends(self):
+        # Three beats: no window holds two matching pairs, and no padded copy of a beat
+        # matches it.
+        f = interval_features(np.array([0.5, 0.8, 1.1]), np.array([0.8, 1.1, 0.7]))
+        np.testing.assert_array_equal(f[:, RR_FEATURE_NAMES.index("organisation")], 0.0)
+
     def test_percentile_ratios_find_premature_beats_that_are_the_majority(self):
         # One sinus beat (1.2 s) then three premature ones (0.6 s), over and over: the
         # median interval is the premature one, the 90th percentile the sinus cycle.

@@ -133,6 +133,30 @@ def test_a_model_with_an_rr_expert_exports_its_fused_output(tmp_path):
     assert check_onnx(path, model) < 1e-4
 
 
+def test_a_fibrillation_merge_exports_with_the_model(tmp_path):
+    from ecgbeat.beats import MAJORITY_FREE_RR_FEATURES, RR_FEATURE_NAMES
+
+    torch.manual_seed(0)
+    n_rr = len(RR_FEATURE_NAMES)
+    model = create_model(
+        "beatfusion_tiny",
+        num_rr_features=n_rr,
+        expert_inputs=MAJORITY_FREE_RR_FEATURES,
+        fibrillation_merge=(1, 0),
+    )
+    with torch.no_grad():
+        model.train()(torch.randn(16, 1, 256), torch.rand(16, n_rr) + 0.5)
+    path = export_onnx(model.eval(), tmp_path / "merge.onnx")
+    x = np.random.default_rng(0).standard_normal((4, 1, 256)).astype(np.float32)
+    rr = np.random.default_rng(1).uniform(0.5, 1.5, (4, n_rr)).astype(np.float32)
+    rr[:2, RR_FEATURE_NAMES.index("organisation")] = 0.2  # disorganised: S moves to N
+    (onnx_scores,) = session(path).run(["logits"], {"x": x, "rr": rr})
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x), torch.from_numpy(rr)).numpy()
+    np.testing.assert_allclose(onnx_scores, expected, atol=1e-4)
+    assert (onnx_scores[:2, 1] < np.log(1e-5)).all()
+
+
 def test_check_onnx_detects_a_graph_that_does_not_match_the_model(zoo_export):
     model, path = zoo_export
     other = create_model(**model.model_config)  # same architecture, other weights

@@ -171,7 +171,7 @@ def extract_beats(
     Returns
     -------
     X : ndarray of shape (n_kept, n_leads, n_samples), float32
-    rr : ndarray of shape (n_kept, 20), float32
+    rr : ndarray of shape (n_kept, 21), float32
     kept : ndarray of shape (n_beats,), bool
         Which R peaks produced a beat.
 
@@ -183,7 +183,7 @@ def extract_beats(
     >>> peaks = np.arange(100, 60 * fs - 100, fs)
     >>> X, rr, kept = extract_beats(x, peaks, fs=fs)
     >>> X.shape, rr.shape, int(kept.sum())
-    ((60, 1, 252), (60, 20), 60)
+    ((60, 1, 252), (60, 21), 60)
     """
     config = config or BeatConfig()
     x = np.atleast_2d(np.asarray(signal, dtype=np.float64))

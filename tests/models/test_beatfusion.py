@@ -216,6 +216,59 @@ def test_a_model_with_an_rr_expert_is_rebuilt_from_its_config():
     assert rebuilt.expert_columns.tolist() == model.expert_columns.tolist()
 
 
+def test_a_fibrillation_merge_moves_the_source_class_to_the_target_in_disorganised_rhythm():
+    torch.manual_seed(0)
+    plain = expert_model().eval()
+    merging = expert_model(fibrillation_merge=(1, 0), fibrillation_threshold=0.4).eval()
+    merging.load_state_dict(plain.state_dict())
+    x, rr = torch.randn(6, 1, LENGTH), torch.rand(6, len(RR_FEATURE_NAMES)) + 0.5
+    organisation = RR_FEATURE_NAMES.index("organisation")
+    rr[:3, organisation] = torch.tensor([0.1, 0.2, 0.39])
+    with torch.no_grad():
+        before, after = plain(x, rr), merging(x, rr)
+    torch.testing.assert_close(after[3:], before[3:])
+    torch.testing.assert_close(after[:3, 0].exp(), before[:3, :2].exp().sum(1))
+    torch.testing.assert_close(after[:3, 1], before[:3, 1] + np.log(1e-6))
+    torch.testing.assert_close(after[:3, 2], before[:3, 2])
+    # Training learns the labels as they are: both heads' logits, no merge.
+    network, expert = merging.train()(x, rr)
+    assert network.shape == expert.shape == (6, 3)
+
+
+def test_a_fibrillation_merge_without_an_expert_returns_log_probabilities():
+    torch.manual_seed(0)
+    model = create_model(
+        "beatfusion",
+        num_classes=3,
+        input_length=LENGTH,
+        num_rr_features=len(RR_FEATURE_NAMES),
+        fibrillation_merge=[1, 0],  # as a checkpoint's JSON gives it back
+    ).eval()
+    rr = torch.rand(4, len(RR_FEATURE_NAMES)) + 0.5  # organised: nothing moves
+    with torch.no_grad():
+        scores = model(torch.randn(4, 1, LENGTH), rr)
+    torch.testing.assert_close(scores.exp().sum(1), torch.ones(4))
+    assert create_model(**model.model_config).fibrillation_merge == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"fibrillation_merge": (1, 1)}, "two distinct class indices"),
+        ({"fibrillation_merge": (1, 3)}, "two distinct class indices"),
+        ({"fibrillation_merge": ("S", "N")}, "two distinct class indices"),
+        ({"fibrillation_merge": (1,)}, "two distinct class indices"),
+        ({"fibrillation_merge": (1, 0), "fibrillation_threshold": 0}, "in \\(0, 1\\]"),
+        ({"fibrillation_merge": (1, 0), "fibrillation_threshold": 1.5}, "in \\(0, 1\\]"),
+        ({"fibrillation_merge": (1, 0), "num_rr_features": 20}, "num_rr_features=21"),
+    ],
+)
+def test_bad_fibrillation_merges_are_refused(kwargs, message):
+    settings = {"num_classes": 3, "num_rr_features": len(RR_FEATURE_NAMES), **kwargs}
+    with pytest.raises(ValueError, match=message):
+        BeatFusion(**settings)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

@@ -29,7 +29,7 @@ __all__ = ["PROTOCOLS", "beats_from_record", "load_beats"]
 PROTOCOLS = ("inter-patient", "intra-patient")
 
 #: Bumped whenever the cached arrays change meaning, so old cache files are never served.
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 
 def beats_from_record(

@@ -9,6 +9,7 @@ enough to show the neighbouring beats, and the RR-interval features of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,8 +56,9 @@ class BeatFusion(BeatModel):
     num_classes, in_channels, input_length : int
         The contract sizes; any beat length of 8 samples or more works.
     num_rr_features : int
-        Width of ``rr``; required (20 for :data:`ecgbeat.beats.RR_FEATURE_NAMES`; 16 or 8
-        for models of releases before the percentile or the centred-median ratios).
+        Width of ``rr``; required (21 for :data:`ecgbeat.beats.RR_FEATURE_NAMES`; 20, 16
+        or 8 for models of releases before the organisation, the percentile or the
+        centred-median ratios).
     channels : sequence of 5 int
         Widths of the stem and of the four residual blocks.
     rr_hidden : int
@@ -83,6 +85,17 @@ class BeatFusion(BeatModel):
         one, not a fusion beat from a normal one. Default: every class.
     expert_hidden : int
         Width of the expert's two hidden layers.
+    fibrillation_merge : (int, int), optional
+        ``(source, target)`` class indices: in evaluation mode, wherever the rhythm around a
+        beat is disorganised (its ``organisation`` RR feature below
+        ``fibrillation_threshold``, as in atrial fibrillation), the source class's
+        probability moves to the target class (a millionth of it stays, so every
+        log-probability stays finite), and the model returns log-probabilities even without
+        an expert. The inter-patient recipe moves S to N: a beat is premature only against
+        an organised rhythm, and AAMI labels the beats of atrial fibrillation N. Needs the
+        ``organisation`` column (``num_rr_features=21``). Default: no merge.
+    fibrillation_threshold : float
+        The ``organisation`` below which ``fibrillation_merge`` applies, in (0, 1].
 
     Examples
     --------
@@ -115,6 +128,8 @@ class BeatFusion(BeatModel):
         expert_weight: float = 0.75,
         expert_classes: Sequence[int] | None = None,
         expert_hidden: int = 64,
+        fibrillation_merge: tuple[int, int] | None = None,
+        fibrillation_threshold: float = 0.4,
     ) -> None:
         super().__init__(
             num_classes=num_classes,
@@ -181,6 +196,40 @@ class BeatFusion(BeatModel):
             self.rr_expert = nn.Sequential(
                 *_rr_mlp(len(experts), expert_hidden), nn.Linear(expert_hidden, num_classes)
             )
+        self.fibrillation_merge: tuple[int, int] | None = None
+        if fibrillation_merge is not None:
+            self._check_merge(fibrillation_merge, fibrillation_threshold)
+            # A tuple, whether given as one or read back from a checkpoint's JSON as a list.
+            self.fibrillation_merge = (fibrillation_merge[0], fibrillation_merge[1])
+            self.organisation_column = RR_FEATURE_NAMES.index("organisation")
+            self.fibrillation_threshold = float(fibrillation_threshold)
+
+    def _check_merge(self, merge: tuple[int, int], threshold: float) -> None:
+        """Refuse a ``fibrillation_merge`` the model cannot apply."""
+        n = self.num_classes
+        pair = isinstance(merge, (tuple, list)) and len(merge) == 2
+        if not (
+            pair
+            and all(isinstance(k, int) and not isinstance(k, bool) and 0 <= k < n for k in merge)
+            and merge[0] != merge[1]
+        ):
+            raise ValueError(
+                f"fibrillation_merge must be two distinct class indices (source, target) in "
+                f"[0, {n}), got {merge!r}; e.g. (1, 0) moves S to N in AAMI_CLASSES"
+            )
+        real = isinstance(threshold, (int, float)) and not isinstance(threshold, bool)
+        if not (real and 0 < threshold <= 1):
+            raise ValueError(
+                f"fibrillation_threshold must be in (0, 1], got {threshold!r}; it is compared "
+                "with the organisation RR feature, a share of beats"
+            )
+        if self.num_rr_features <= RR_FEATURE_NAMES.index("organisation"):
+            raise ValueError(
+                f"fibrillation_merge reads the 'organisation' RR feature (column "
+                f"{RR_FEATURE_NAMES.index('organisation') + 1} of RR_FEATURE_NAMES), but "
+                f"num_rr_features={self.num_rr_features}; build the model with "
+                f"num_rr_features={len(RR_FEATURE_NAMES)}"
+            )
 
     def forward(
         self, x: torch.Tensor, rr: torch.Tensor | None = None
@@ -194,15 +243,29 @@ class BeatFusion(BeatModel):
         timing = self.rr_branch(rr.index_select(1, self.rr_columns))
         logits = self.classifier(torch.cat([shape, timing], dim=1))
         if self.rr_expert is None:
-            return logits
-        # RR ratios are positive and multiplicative (0.5 = twice as early): their logs are
-        # symmetric around 0 before the BatchNorm standardises them.
-        ratios = rr.index_select(1, self.expert_columns).float().clamp_min(1e-3).log()
-        expert = self.rr_expert(ratios)
-        if self.training:
-            return logits, expert
-        w = self.expert_weight * self.expert_mask
-        return (1 - w) * F.log_softmax(logits.float(), 1) + w * F.log_softmax(expert.float(), 1)
+            if self.training or self.fibrillation_merge is None:
+                return logits
+            scores = F.log_softmax(logits.float(), 1)
+        else:
+            # RR ratios are positive and multiplicative (0.5 = twice as early): their logs
+            # are symmetric around 0 before the BatchNorm standardises them.
+            ratios = rr.index_select(1, self.expert_columns).float().clamp_min(1e-3).log()
+            expert = self.rr_expert(ratios)
+            if self.training:
+                return logits, expert
+            w = self.expert_weight * self.expert_mask
+            scores = (1 - w) * F.log_softmax(logits.float(), 1) + w * F.log_softmax(
+                expert.float(), 1
+            )
+        if self.fibrillation_merge is None:
+            return scores
+        source, target = self.fibrillation_merge
+        merged = scores.clone()
+        merged[:, target] = torch.logaddexp(scores[:, target], scores[:, source])
+        # A millionth stays on the source: temperature fitting and entropies take logs.
+        merged[:, source] = scores[:, source] + math.log(1e-6)
+        disorganised = rr[:, self.organisation_column] < self.fibrillation_threshold
+        return torch.where(disorganised[:, None], merged, scores)
 
 
 def _rr_mlp(n_features: int, hidden: int) -> list[nn.Module]:

@@ -198,10 +198,10 @@ class Classifier:
         >>> import numpy as np
         >>> import ecgbeat
         >>> from ecgbeat.beats import RR_FEATURE_NAMES, rr_features
-        >>> clf = ecgbeat.load_pretrained()   # trained on all 20 columns
+        >>> clf = ecgbeat.load_pretrained()   # trained on all 21 columns
         >>> rr = rr_features(np.arange(0, 3600, 360), fs=360)
         >>> clf.select_rr(rr).shape, len(RR_FEATURE_NAMES)
-        ((10, 20), 20)
+        ((10, 21), 21)
         >>> clf.select_rr(rr[:, ::-1], names=RR_FEATURE_NAMES[::-1]).tolist() == rr.tolist()
         True
         """
