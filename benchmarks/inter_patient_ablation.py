@@ -75,7 +75,11 @@ from ecgbeat.evaluation import classification_metrics
 from ecgbeat.labels import AAMI_CLASSES
 from ecgbeat.pipeline import record_template
 from ecgbeat.splits import patient_folds
-from ecgbeat.training import INTER_PATIENT_FIBRILLATION_MERGE, make_folds
+from ecgbeat.training import (
+    INTER_PATIENT_EXPERT_CLASSES,
+    INTER_PATIENT_FIBRILLATION_MERGE,
+    make_folds,
+)
 from ecgbeat.training.api import DEFAULT_VAL_FRACTION
 
 #: DS1 records held out by each fold; S-rich records 209, 201, 207 in different folds.
@@ -94,7 +98,10 @@ TREE_FEATURES = {"12 ratios": RELATIVE_RR_FEATURES, "majority-free": MAJORITY_FR
 #: beatfusion's model_kwargs of the RR expert recipe: the 12 ratios, an expert on the 6.
 RR_EXPERT = {"rr_inputs": RELATIVE_RR_FEATURES, "expert_inputs": MAJORITY_FREE_RR_FEATURES}
 #: The same, the expert voting on N, S and V only (the inter-patient recipe).
-RR_EXPERT_NSV = {**RR_EXPERT, "expert_classes": [AAMI_CLASSES.index(c) for c in "NSV"]}
+RR_EXPERT_NSV = {
+    **RR_EXPERT,
+    "expert_classes": [AAMI_CLASSES.index(c) for c in INTER_PATIENT_EXPERT_CLASSES],
+}
 #: The same, S calls moved to N where the rhythm is disorganised (the inter-patient recipe).
 RR_EXPERT_NSV_MERGE = {
     **RR_EXPERT_NSV,

@@ -170,8 +170,7 @@ class BeatFusion(BeatModel):
         self.classifier = classifier_head(2 * widths[-1] + rr_hidden, num_classes, dropout=dropout)
         self.rr_expert: nn.Sequential | None = None
         if expert_inputs is not None:
-            real = isinstance(expert_weight, (int, float)) and not isinstance(expert_weight, bool)
-            if not (real and 0 < expert_weight < 1):
+            if not (_is_real(expert_weight) and 0 < expert_weight < 1):
                 raise ValueError(
                     f"expert_weight must be in (0, 1), got {expert_weight}; 0.75 weighs the "
                     "RR expert three times the fused network"
@@ -180,11 +179,7 @@ class BeatFusion(BeatModel):
             self.register_buffer("expert_columns", torch.tensor(experts), persistent=False)
             self.expert_weight = float(expert_weight)
             voted = list(range(num_classes) if expert_classes is None else expert_classes)
-            indices = all(
-                isinstance(k, int) and not isinstance(k, bool) and 0 <= k < num_classes
-                for k in voted
-            )
-            if not (voted and indices and len(set(voted)) == len(voted)):
+            if not (voted and _distinct_class_indices(voted, num_classes)):
                 raise ValueError(
                     f"expert_classes must list distinct class indices in [0, {num_classes}), "
                     f"got {expert_classes}; leave it out to let the expert vote on every class"
@@ -206,27 +201,23 @@ class BeatFusion(BeatModel):
 
     def _check_merge(self, merge: tuple[int, int], threshold: float) -> None:
         """Refuse a ``fibrillation_merge`` the model cannot apply."""
-        n = self.num_classes
         pair = isinstance(merge, (tuple, list)) and len(merge) == 2
-        if not (
-            pair
-            and all(isinstance(k, int) and not isinstance(k, bool) and 0 <= k < n for k in merge)
-            and merge[0] != merge[1]
-        ):
+        if not (pair and _distinct_class_indices(merge, self.num_classes)):
             raise ValueError(
                 f"fibrillation_merge must be two distinct class indices (source, target) in "
-                f"[0, {n}), got {merge!r}; e.g. (1, 0) moves S to N in AAMI_CLASSES"
+                f"[0, {self.num_classes}), got {merge!r}; e.g. (1, 0) moves S to N in "
+                "AAMI_CLASSES"
             )
-        real = isinstance(threshold, (int, float)) and not isinstance(threshold, bool)
-        if not (real and 0 < threshold <= 1):
+        if not (_is_real(threshold) and 0 < threshold <= 1):
             raise ValueError(
                 f"fibrillation_threshold must be in (0, 1], got {threshold!r}; it is compared "
                 "with the organisation RR feature, a share of beats"
             )
-        if self.num_rr_features <= RR_FEATURE_NAMES.index("organisation"):
+        column = RR_FEATURE_NAMES.index("organisation")
+        if self.num_rr_features <= column:
             raise ValueError(
                 f"fibrillation_merge reads the 'organisation' RR feature (column "
-                f"{RR_FEATURE_NAMES.index('organisation') + 1} of RR_FEATURE_NAMES), but "
+                f"{column + 1} of RR_FEATURE_NAMES), but "
                 f"num_rr_features={self.num_rr_features}; build the model with "
                 f"num_rr_features={len(RR_FEATURE_NAMES)}"
             )
@@ -266,6 +257,20 @@ class BeatFusion(BeatModel):
         merged[:, source] = scores[:, source] + math.log(1e-6)
         disorganised = rr[:, self.organisation_column] < self.fibrillation_threshold
         return torch.where(disorganised[:, None], merged, scores)
+
+
+def _is_real(value: object) -> bool:
+    """An int or float, not a bool (which Python counts as an int)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _distinct_class_indices(indices: Sequence[Any], num_classes: int) -> bool:
+    """Whether ``indices`` are distinct ints (not bools) in ``[0, num_classes)``."""
+    valid = all(
+        isinstance(k, int) and not isinstance(k, bool) and 0 <= k < num_classes for k in indices
+    )
+    # Checked only once every index is an int, so set() never meets an unhashable one.
+    return valid and len(set(indices)) == len(indices)
 
 
 def _rr_mlp(n_features: int, hidden: int) -> list[nn.Module]:
