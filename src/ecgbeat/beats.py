@@ -622,6 +622,11 @@ def interval_features(
     return features.astype(np.float32)
 
 
+#: Beats per block of :func:`_organisation`: its comparison arrays hold block x window x
+#: window values (about 31 MB of float64 for 4,096 beats and the 31-beat window).
+_ORGANISATION_BLOCK = 4096
+
+
 def _organisation(pre: np.ndarray, post: np.ndarray, *, size: int) -> np.ndarray:
     """The ``organisation`` column of :func:`interval_features`: per beat, the share of the
     ``size`` beats centred on it (fewer at the record's ends) whose (previous, next) RR pair
@@ -636,8 +641,8 @@ def _organisation(pre: np.ndarray, post: np.ndarray, *, size: int) -> np.ndarray
     valid = ~np.isnan(windows[0])
     share = np.empty(len(pre))
     # Blocks of beats bound the (beats, size, size) comparison arrays on long Holter records.
-    for start in range(0, len(pre), 4096):
-        block = slice(start, start + 4096)
+    for start in range(0, len(pre), _ORGANISATION_BLOCK):
+        block = slice(start, start + _ORGANISATION_BLOCK)
         tolerance = RR_ORGANISATION_TOLERANCE * np.nanmedian(windows[0][block], axis=1)
         close = np.ones((len(tolerance), size, size), dtype=bool)
         for w in windows:

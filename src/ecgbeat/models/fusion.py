@@ -24,6 +24,9 @@ from ecgbeat.models.registry import register_model
 
 __all__ = ["BeatFusion", "beatfusion", "beatfusion_tiny"]
 
+#: Where ``fibrillation_merge`` reads the rhythm's organisation in a full-width ``rr``.
+_ORGANISATION_COLUMN = RR_FEATURE_NAMES.index("organisation")
+
 
 class BeatFusion(BeatModel):
     """Dilated residual CNN on the beat window fused with an MLP on the RR features.
@@ -196,7 +199,6 @@ class BeatFusion(BeatModel):
             self._check_merge(fibrillation_merge, fibrillation_threshold)
             # A tuple, whether given as one or read back from a checkpoint's JSON as a list.
             self.fibrillation_merge = (fibrillation_merge[0], fibrillation_merge[1])
-            self.organisation_column = RR_FEATURE_NAMES.index("organisation")
             self.fibrillation_threshold = float(fibrillation_threshold)
 
     def _check_merge(self, merge: tuple[int, int], threshold: float) -> None:
@@ -213,11 +215,10 @@ class BeatFusion(BeatModel):
                 f"fibrillation_threshold must be in (0, 1], got {threshold!r}; it is compared "
                 "with the organisation RR feature, a share of beats"
             )
-        column = RR_FEATURE_NAMES.index("organisation")
-        if self.num_rr_features <= column:
+        if self.num_rr_features <= _ORGANISATION_COLUMN:
             raise ValueError(
                 f"fibrillation_merge reads the 'organisation' RR feature (column "
-                f"{column + 1} of RR_FEATURE_NAMES), but "
+                f"{_ORGANISATION_COLUMN + 1} of RR_FEATURE_NAMES), but "
                 f"num_rr_features={self.num_rr_features}; build the model with "
                 f"num_rr_features={len(RR_FEATURE_NAMES)}"
             )
@@ -255,7 +256,7 @@ class BeatFusion(BeatModel):
         merged[:, target] = torch.logaddexp(scores[:, target], scores[:, source])
         # A millionth stays on the source: temperature fitting and entropies take logs.
         merged[:, source] = scores[:, source] + math.log(1e-6)
-        disorganised = rr[:, self.organisation_column] < self.fibrillation_threshold
+        disorganised = rr[:, _ORGANISATION_COLUMN] < self.fibrillation_threshold
         return torch.where(disorganised[:, None], merged, scores)
 
 
