@@ -22,7 +22,8 @@ again on the training records less those a validation split would hold out (whic
 "more records" from "the last epoch"), and the expert voting on N, S and V with S calls
 moved to N where the rhythm is disorganised (``fibrillation_merge``; only the predictions
 change), and that recipe regularised more (AdamW weight decay 0.1 instead of 0.01, or
-dropout 0.5 instead of 0.3 before the classifier).
+dropout 0.5 instead of 0.3 before the classifier), or with beats stretched in time during
+training (``Augmentation(stretch=...)``, 0.1 or 0.2).
 Every other variant holds out a fifth of each fold's training records for early stopping
 (patience 4). Everything else is the inter-patient recipe.
 
@@ -79,6 +80,7 @@ from ecgbeat.splits import patient_folds
 from ecgbeat.training import (
     INTER_PATIENT_EXPERT_CLASSES,
     INTER_PATIENT_FIBRILLATION_MERGE,
+    Augmentation,
     make_folds,
 )
 from ecgbeat.training.api import DEFAULT_VAL_FRACTION
@@ -204,6 +206,15 @@ VARIANTS = {
         "record-median",
         NO_VALIDATION,
     ),
+    **{
+        f"the same, beats stretched in time by up to {stretch:.0%}": (
+            1.0,
+            RR_EXPERT_NSV_MERGE,
+            "record-median",
+            {**NO_VALIDATION, "augment": Augmentation(stretch=stretch)},
+        )
+        for stretch in (0.1, 0.2)
+    },
 }
 
 

@@ -39,6 +39,25 @@ def test_time_shift_moves_a_spike_by_at_most_shift_s():
     assert (peak - 50).abs().max() <= 5 and len(peak.unique()) > 1
 
 
+def test_time_stretch_scales_distances_from_the_centre_by_at_most_stretch():
+    x = torch.zeros(64, 1, 101)
+    x[:, 0, 50] = 1.0  # the centre stays put
+    x[:, 0, 90] = 2.0  # 40 samples from it: 32 to 48 after a stretch of 0.2
+    aug = Augmentation(noise_std=0, drift_std=0, scale=0, shift_s=0, stretch=0.2, probability=1.0)
+    out = aug(x, fs=360.0, generator=_gen())
+    assert (out[:, 0, 50] == 1.0).all()
+    distance = out[:, 0, 51:].argmax(dim=1) + 1
+    assert distance.min() >= 32 and distance.max() <= 48 and len(distance.unique()) > 1
+
+
+def test_time_shift_without_stretch_reads_samples_exactly():
+    x = torch.randn(16, 2, 100)
+    aug = Augmentation(noise_std=0, drift_std=0, scale=0, shift_s=0.02, probability=1.0)
+    out = aug(x, fs=360.0, generator=_gen())
+    # No interpolation: every output sample is one of its beat's samples, unchanged.
+    assert all(torch.isin(o, b).all() for o, b in zip(out, x, strict=True))
+
+
 def test_noise_is_relative_to_each_beat_scale():
     x = torch.randn(64, 1, 200)
     aug = Augmentation(noise_std=0.1, drift_std=0, scale=0, shift_s=0, probability=1.0)
@@ -52,6 +71,8 @@ def test_noise_is_relative_to_each_beat_scale():
     [
         ({"noise_std": -1}, "noise_std"),
         ({"scale": 1.5}, "scale"),
+        ({"stretch": 1.0}, "stretch"),
+        ({"stretch": -0.1}, "stretch"),
         ({"probability": 2}, "probability"),
     ],
 )

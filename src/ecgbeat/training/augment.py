@@ -1,4 +1,5 @@
-"""On-device beat augmentation: Gaussian noise, baseline drift, amplitude scaling, time shift."""
+"""On-device beat augmentation: Gaussian noise, baseline drift, amplitude scaling, time shift
+and time stretch."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ class Augmentation:
     shift_s : float
         Largest time shift in seconds; the beat is moved by a whole number of samples
         and the gap is filled with its edge value (no wrap-around).
+    stretch : float
+        Time stretch factor drawn from ``[1 - stretch, 1 + stretch]`` (above 1 widens the
+        beat), about the window's centre with linear interpolation; 0 leaves time alone.
+        Patients' beats differ in width as well as in amplitude. The centre is the R peak
+        of a window cut symmetrically around it (the inter-patient recipe); elsewhere the
+        R peak moves by at most ``stretch`` times its distance from the centre.
     probability : float
         Chance that a beat is augmented at all; the others pass unchanged.
 
@@ -49,16 +56,18 @@ class Augmentation:
     drift_hz: tuple[float, float] = (0.05, 0.5)
     scale: float = 0.1
     shift_s: float = 0.01
+    stretch: float = 0.0
     probability: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("noise_std", "drift_std", "scale", "shift_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        if not 0 <= self.scale < 1:
-            raise ValueError(
-                f"scale must lie in [0, 1) so amplitudes stay positive, got {self.scale}"
-            )
+        for name, what in (("scale", "amplitudes"), ("stretch", "durations")):
+            if not 0 <= getattr(self, name) < 1:
+                raise ValueError(
+                    f"{name} must lie in [0, 1) so {what} stay positive, got {getattr(self, name)}"
+                )
         if not 0 <= self.probability <= 1:
             raise ValueError(f"probability must lie in [0, 1], got {self.probability}")
         lo, hi = self.drift_hz
@@ -95,11 +104,31 @@ class Augmentation:
         phase = uniform(0.0, 2 * math.pi, n, 1, 1)
         out = out + self.drift_std * std * torch.sin(2 * math.pi * freq * t + phase)
         max_shift = round(self.shift_s * fs)
-        if max_shift > 0:
-            shift = torch.randint(
-                -max_shift, max_shift + 1, (n, 1, 1), generator=generator, device=x.device
+        if max_shift > 0 or self.stretch > 0:
+            # Each output sample reads the beat at a source position, scaled about the
+            # window's centre by the stretch and moved by a whole-sample shift; positions
+            # outside the window read its edge value (no wrap-around).
+            position = torch.arange(length, device=x.device, dtype=x.dtype).expand(n, -1)
+            if self.stretch > 0:
+                centre = (length - 1) / 2
+                factor = uniform(1 - self.stretch, 1 + self.stretch, n, 1)
+                position = centre + (position - centre) / factor
+            if max_shift > 0:
+                shift = torch.randint(
+                    -max_shift, max_shift + 1, (n, 1), generator=generator, device=x.device
+                )
+                position = position - shift
+            position = position.clamp(0, length - 1)
+            low = position.floor()
+            # Whole positions (no stretch) read their sample exactly: the weight is 0.
+            weight = (position - low).unsqueeze(1)
+            low = low.long()
+            high = (low + 1).clamp(max=length - 1)
+            leads = x.shape[1]
+            out = torch.lerp(
+                out.gather(2, low.unsqueeze(1).expand(-1, leads, -1)),
+                out.gather(2, high.unsqueeze(1).expand(-1, leads, -1)),
+                weight,
             )
-            index = (torch.arange(length, device=x.device) - shift).clamp(0, length - 1)
-            out = out.gather(2, index.expand(-1, x.shape[1], -1))
         keep = uniform(0.0, 1.0, n, 1, 1) >= self.probability
         return torch.where(keep, x, out)
