@@ -107,11 +107,12 @@ class Augmentation:
         if max_shift > 0 or self.stretch > 0:
             # Each output sample reads the beat at a source position, scaled about the
             # window's centre by the stretch and moved by a whole-sample shift; positions
-            # outside the window read its edge value (no wrap-around).
-            position = torch.arange(length, device=x.device, dtype=x.dtype).expand(n, -1)
+            # outside the window read its edge value (no wrap-around). Positions are float32
+            # whatever the beats' dtype: half precision cannot count past 2048 samples.
+            position = torch.arange(length, device=x.device, dtype=torch.float32).expand(n, -1)
             if self.stretch > 0:
                 centre = (length - 1) / 2
-                factor = uniform(1 - self.stretch, 1 + self.stretch, n, 1)
+                factor = uniform(1 - self.stretch, 1 + self.stretch, n, 1).float()
                 position = centre + (position - centre) / factor
             if max_shift > 0:
                 shift = torch.randint(
@@ -121,7 +122,7 @@ class Augmentation:
             position = position.clamp(0, length - 1)
             low = position.floor()
             # Whole positions (no stretch) read their sample exactly: the weight is 0.
-            weight = (position - low).unsqueeze(1)
+            weight = (position - low).unsqueeze(1).to(x.dtype)
             low = low.long()
             high = (low + 1).clamp(max=length - 1)
             leads = x.shape[1]
