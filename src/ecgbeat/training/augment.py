@@ -89,7 +89,7 @@ class Augmentation:
             raise ValueError(
                 f"augmentation expects (n_beats, n_leads, n_samples), got {tuple(x.shape)}"
             )
-        n, _, length = x.shape
+        n, leads, length = x.shape
 
         def uniform(lo: float, hi: float, *shape: int) -> torch.Tensor:
             u = torch.rand(*shape, generator=generator, device=x.device, dtype=x.dtype)
@@ -121,15 +121,15 @@ class Augmentation:
                 position = position - shift
             position = position.clamp(0, length - 1)
             low = position.floor()
-            # Whole positions (no stretch) read their sample exactly: the weight is 0.
-            weight = (position - low).unsqueeze(1).to(x.dtype)
-            low = low.long()
-            high = (low + 1).clamp(max=length - 1)
-            leads = x.shape[1]
-            out = torch.lerp(
-                out.gather(2, low.unsqueeze(1).expand(-1, leads, -1)),
-                out.gather(2, high.unsqueeze(1).expand(-1, leads, -1)),
-                weight,
-            )
+            source = out
+
+            def read(index: torch.Tensor) -> torch.Tensor:
+                return source.gather(2, index.long().unsqueeze(1).expand(-1, leads, -1))
+
+            out = read(low)
+            if self.stretch > 0:
+                # Only a stretch falls between samples; whole-sample shifts read them exactly.
+                weight = (position - low).unsqueeze(1).to(x.dtype)
+                out = torch.lerp(out, read((low + 1).clamp(max=length - 1)), weight)
         keep = uniform(0.0, 1.0, n, 1, 1) >= self.probability
         return torch.where(keep, x, out)
