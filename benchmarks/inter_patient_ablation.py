@@ -23,7 +23,10 @@ again on the training records less those a validation split would hold out (whic
 moved to N where the rhythm is disorganised (``fibrillation_merge``; only the predictions
 change), and that recipe regularised more (AdamW weight decay 0.1 instead of 0.01, or
 dropout 0.5 instead of 0.3 before the classifier), or with beats stretched in time during
-training (``Augmentation(stretch=...)``, 0.1 or 0.2).
+training (``Augmentation(stretch=...)``, 0.1 or 0.2), or with the record template taken
+from the beats that are not premature (``template="record-sinus"``), or with a wider RR
+expert (``expert_hidden=128`` instead of 64) or one that also reads the rhythm's
+``organisation``.
 Every other variant holds out a fifth of each fold's training records for early stopping
 (patience 4). Everything else is the inter-patient recipe.
 
@@ -75,7 +78,7 @@ from ecgbeat.beats import (
 )
 from ecgbeat.evaluation import classification_metrics
 from ecgbeat.labels import AAMI_CLASSES
-from ecgbeat.pipeline import record_template
+from ecgbeat.pipeline import record_template, template_candidates
 from ecgbeat.splits import patient_folds
 from ecgbeat.training import (
     INTER_PATIENT_EXPERT_CLASSES,
@@ -215,6 +218,24 @@ VARIANTS = {
         )
         for stretch in (0.1, 0.2)
     },
+    "the same, the template from the beats that are not premature": (
+        1.0,
+        RR_EXPERT_NSV_MERGE,
+        "record-sinus",
+        NO_VALIDATION,
+    ),
+    "the same (median template), a wider RR expert (128 units)": (
+        1.0,
+        {**RR_EXPERT_NSV_MERGE, "expert_hidden": 128},
+        "record-median",
+        NO_VALIDATION,
+    ),
+    "the same, the RR expert also reads the rhythm's organisation": (
+        1.0,
+        {**RR_EXPERT_NSV_MERGE, "expert_inputs": (*MAJORITY_FREE_RR_FEATURES, "organisation")},
+        "record-median",
+        NO_VALIDATION,
+    ),
 }
 
 
@@ -237,10 +258,10 @@ def ectopic_view(beats: ecgbeat.BeatSet, *, seed: int = 0) -> ecgbeat.BeatSet:
         pre, post = (rr[rows, list(beats.rr_names).index(f)] for f in ("pre_rr_s", "post_rr_s"))
         local_beats = beats.params["config"]["rr_local_beats"]
         rr[rows] = interval_features(pre, post, local_beats=local_beats)
-        if beats.params["config"]["template"] == "record-median":
+        if (template := beats.params["config"]["template"]) != "none":
             # The beats hold (beat - full-record template); the median is taken sample by
             # sample, so subtracting their own median leaves (beat - thinned template).
-            X[rows] -= record_template(X[rows])
+            X[rows] -= record_template(X[rows][template_candidates(rr[rows], template=template)])
         keep.append(rows)
     rows = np.sort(np.concatenate(keep))
     return replace(beats, X=X, rr=rr)[rows]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ecgbeat.beats import RR_FEATURE_NAMES, rr_features
 from ecgbeat.pipeline import (
     TEMPLATE_BEATS,
     BeatConfig,
     extract_beats,
     record_template,
+    template_candidates,
     template_rows,
 )
 
@@ -20,8 +22,13 @@ CLEAN = BeatConfig(bandpass_hz=None)
 
 def _record(n_beats: int = 40, odd: tuple[int, ...] = (20,)) -> tuple[np.ndarray, np.ndarray]:
     """One lead of identical Gaussian beats every second, with wide odd beats at ``odd``."""
-    t = np.arange(int((n_beats + 2) * FS)) / FS
-    peaks = (np.arange(1, n_beats + 1) * FS).astype(np.int64)
+    return _beats_at(np.arange(1, n_beats + 1) * FS, odd)
+
+
+def _beats_at(peaks_s: np.ndarray, odd) -> tuple[np.ndarray, np.ndarray]:
+    """One lead of narrow Gaussian beats at ``peaks_s`` (s), wide ones at the indices ``odd``."""
+    peaks = np.asarray(peaks_s * FS, dtype=np.int64)
+    t = np.arange(peaks[-1] + int(2 * FS)) / FS
     x = np.zeros_like(t)
     for k, p in enumerate(peaks):
         width = 0.05 if k in odd else 0.01
@@ -60,6 +67,41 @@ def test_record_median_template_leaves_only_how_each_beat_departs_from_the_usual
     np.testing.assert_allclose(relative, plain - record_template(plain), atol=1e-6)
     energy = (relative**2).sum(axis=(1, 2))
     assert energy.argmax() == 20 and np.delete(energy, 20).max() < 1e-6
+
+
+def test_a_sinus_template_is_the_normal_beat_where_premature_beats_are_the_majority():
+    # Each normal beat (after 1 s) is followed by two wide beats 0.5 s apart: two thirds
+    # of the beats are premature and odd, so the record's median beat is an odd one.
+    peaks_s = np.cumsum(np.tile([1.0, 0.5, 0.5], 15))
+    x, peaks = _beats_at(peaks_s, odd=[k for k in range(len(peaks_s)) if k % 3])
+    narrow = dict(bandpass_hz=None, before_s=0.1, after_s=0.1)
+    plain, rr, _ = extract_beats(x, peaks, fs=FS, config=BeatConfig(**narrow))
+    normal = np.arange(len(plain)) % 3 == 0
+    assert template_candidates(rr, template="record-sinus")[1:].tolist() == normal[1:].tolist()
+    energy = {}
+    for template in ("record-median", "record-sinus"):
+        relative, rr_t, _ = extract_beats(
+            x, peaks, fs=FS, config=BeatConfig(**narrow, template=template)
+        )
+        np.testing.assert_array_equal(rr_t, rr)
+        energy[template] = (relative**2).sum(axis=(1, 2))
+    assert energy["record-median"][~normal].max() < 1e-6 < energy["record-median"][normal].min()
+    assert energy["record-sinus"][normal].max() < 1e-6 < energy["record-sinus"][~normal].min()
+
+
+def test_template_candidates_keep_every_beat_for_a_median_or_when_none_follows_a_long_cycle():
+    rr = rr_features(np.arange(10) * 360, fs=360)
+    assert template_candidates(rr, template="record-median").all()
+    rr[:, RR_FEATURE_NAMES.index("pre_over_record_p90")] = 0.5  # every beat early
+    assert template_candidates(rr, template="record-sinus").all()
+
+
+def test_template_candidates_refuse_unknown_templates_and_partial_rr_features():
+    rr = rr_features(np.arange(10) * 360, fs=360)
+    with pytest.raises(ValueError, match="record-sinus"):
+        template_candidates(rr, template="none")
+    with pytest.raises(ValueError, match="columns of rr_features"):
+        template_candidates(rr[:, :8], template="record-sinus")
 
 
 def test_unknown_template_is_refused_with_the_choices():

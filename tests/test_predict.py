@@ -139,11 +139,13 @@ def _model_inputs(clf, record, *, chunk_s: float) -> tuple[BeatTable, np.ndarray
     return table, np.concatenate(fed)
 
 
-def test_a_record_median_template_is_taken_and_subtracted_as_in_training(record):
+@pytest.mark.parametrize("template", ["record-median", "record-sinus"])
+def test_a_record_template_is_taken_and_subtracted_as_in_training(record, template):
     # The template comes from a first pass over the record: the beats the model sees must
-    # be the beat-level ones, whose template is the median of the record's beats, up to
-    # the few samples by which detected R peaks sit off the annotated ones.
-    config = ecgbeat.BeatConfig(template="record-median")
+    # be the beat-level ones, whose template is the median of the record's beats (or of
+    # those that are not premature), up to the few samples by which detected R peaks sit
+    # off the annotated ones.
+    config = ecgbeat.BeatConfig(template=template)
     beats = ecgbeat.load_beats("sample", records=["208"], protocol=None, config=config)
     plain = ecgbeat.load_beats("sample", records=["208"], protocol=None)
     net = ecgbeat.create_model(

@@ -26,7 +26,13 @@ from ecgbeat.beats import KACHUEE_FS, KACHUEE_LENGTH, KACHUEE_WINDOW_S, rr_featu
 from ecgbeat.datasets.records import Record, RecordError, resolve_leads
 from ecgbeat.evaluation.calibration import predictive_entropy
 from ecgbeat.files import atomic_path
-from ecgbeat.pipeline import BeatConfig, cut_beats, record_template, template_rows
+from ecgbeat.pipeline import (
+    BeatConfig,
+    cut_beats,
+    record_template,
+    template_candidates,
+    template_rows,
+)
 from ecgbeat.signal import detect_rpeaks, resample, resample_samples
 from ecgbeat.training.classifier import Classifier, load
 
@@ -689,17 +695,19 @@ def _classify(
     peaks_w: np.ndarray,
     rr: np.ndarray | None,
     skip: np.ndarray,
+    template_from: np.ndarray,
     batch_size: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities of every beat (NaN where skipped or not cut) and the edge mask."""
+    """Probabilities of every beat (NaN where skipped or not cut) and the edge mask; the
+    record's template, where the config has one, is the median of ``template_from``."""
     proba = np.full((len(peaks_w), len(classifier.classes)), np.nan, dtype=np.float32)
     edge = np.zeros(len(peaks_w), dtype=bool)
     template = None
-    if plan.config.template == "record-median":
+    if plan.config.template != "none":
         # A first pass cuts only the beats the record's template is taken from.
-        predicted = np.flatnonzero(~skip)
+        candidates = np.flatnonzero(template_from)
         wanted = np.zeros(len(peaks_w), dtype=bool)
-        wanted[predicted[template_rows(len(predicted))]] = True
+        wanted[candidates[template_rows(len(candidates))]] = True
         parts = [X for _, _, X in _cut_in_chunks(x, channels, chunks, plan, peaks_w, wanted)]
         if sum(map(len, parts)):
             template = record_template(np.concatenate(parts))
@@ -731,8 +739,10 @@ def predict_record(
     :class:`~ecgbeat.pipeline.BeatConfig`, R peaks detected on the first model lead with
     :func:`ecgbeat.signal.detect_rpeaks`, beats cut and normalised by
     :func:`ecgbeat.pipeline.cut_beats`, RR features computed once on all detected peaks of
-    the whole record; with ``template="record-median"`` a first pass takes the record's
-    template from up to :data:`~ecgbeat.pipeline.TEMPLATE_BEATS` beats spread over it.
+    the whole record; with a record template (``template="record-median"`` or
+    ``"record-sinus"``) a first pass takes it from up to
+    :data:`~ecgbeat.pipeline.TEMPLATE_BEATS` of its beats (for ``"record-sinus"``, of
+    those :func:`~ecgbeat.pipeline.template_candidates` keeps) spread over it.
     The record is processed in chunks of ``chunk_s`` seconds that
     overlap by 30 s on each side, so memory stays bounded on 24-hour recordings.
 
@@ -834,12 +844,13 @@ def predict_record(
     if len(sample) and amplitude.size:
         noisy = amplitude > _NOISY_RATIO * np.median(amplitude)
         flag[noisy & (flag == "")] = "noisy"
+    features = None
+    if len(sample) >= 2 and (uses_rr or plan.config.template == "record-sinus"):
+        features = rr_features(sample, fs=fs, local_beats=plan.config.rr_local_beats)
     rr = None
     if uses_rr:
-        if len(sample) >= 2:
-            rr = classifier.select_rr(
-                rr_features(sample, fs=fs, local_beats=plan.config.rr_local_beats)
-            )
+        if features is not None:
+            rr = classifier.select_rr(features)
         else:
             flag[:] = "no_rr"
     if len(sample) == 0:
@@ -849,7 +860,13 @@ def predict_record(
             stacklevel=2,
         )
     skip = np.isin(flag, list(UNPREDICTED_FLAGS))
-    proba, edge = _classify(classifier, x, channels, chunks, plan, peaks_w, rr, skip, batch_size)
+    template_from = ~skip
+    if features is not None and plan.config.template != "none":
+        sinus = template_from & template_candidates(features, template=plan.config.template)
+        template_from = sinus if sinus.any() else template_from
+    proba, edge = _classify(
+        classifier, x, channels, chunks, plan, peaks_w, rr, skip, template_from, batch_size
+    )
     flag[edge & ~np.isin(flag, ["nan_gap"])] = "edge"
     predicted = ~np.isnan(proba).any(axis=1)
     label_index = np.where(predicted, np.nan_to_num(proba).argmax(axis=1), -1)
