@@ -26,7 +26,8 @@ dropout 0.5 instead of 0.3 before the classifier), or with beats stretched in ti
 training (``Augmentation(stretch=...)``, 0.1 or 0.2), or with the record template taken
 from the beats that are not premature (``template="record-sinus"``), or with a wider RR
 expert (``expert_hidden=128`` instead of 64) or one that also reads the rhythm's
-``organisation``.
+``organisation``, or trained on a fresh half of the N beats each epoch
+(``majority_fraction=0.5``) or with the focal loss.
 Every other variant holds out a fifth of each fold's training records for early stopping
 (patience 4). Everything else is the inter-patient recipe.
 
@@ -235,6 +236,18 @@ VARIANTS = {
         {**RR_EXPERT_NSV_MERGE, "expert_inputs": (*MAJORITY_FREE_RR_FEATURES, "organisation")},
         "record-median",
         NO_VALIDATION,
+    ),
+    "the same (expert on the 6 ratios), each epoch a fresh half of the N beats": (
+        1.0,
+        RR_EXPERT_NSV_MERGE,
+        "record-median",
+        {**NO_VALIDATION, "majority_fraction": 0.5},
+    ),
+    "the same, focal loss (gamma 2)": (
+        1.0,
+        RR_EXPERT_NSV_MERGE,
+        "record-median",
+        {**NO_VALIDATION, "loss": "focal"},
     ),
 }
 
