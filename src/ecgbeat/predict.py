@@ -862,8 +862,8 @@ def predict_record(
     skip = np.isin(flag, list(UNPREDICTED_FLAGS))
     template_from = ~skip
     if features is not None and plan.config.template != "none":
-        sinus = template_from & template_candidates(features, template=plan.config.template)
-        template_from = sinus if sinus.any() else template_from
+        eligible = template_from & template_candidates(features, template=plan.config.template)
+        template_from = eligible if eligible.any() else template_from
     proba, edge = _classify(
         classifier, x, channels, chunks, plan, peaks_w, rr, skip, template_from, batch_size
     )
