@@ -695,17 +695,17 @@ def _classify(
     peaks_w: np.ndarray,
     rr: np.ndarray | None,
     skip: np.ndarray,
-    template_from: np.ndarray,
+    candidates: np.ndarray,
     batch_size: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities of every beat (NaN where skipped or not cut) and the edge mask; the
-    record's template, where the config has one, is the median of ``template_from``."""
+    record's template, where the config has one, is taken from the beats at the indices
+    ``candidates``."""
     proba = np.full((len(peaks_w), len(classifier.classes)), np.nan, dtype=np.float32)
     edge = np.zeros(len(peaks_w), dtype=bool)
     template = None
     if plan.config.template != "none":
         # A first pass cuts only the beats the record's template is taken from.
-        candidates = np.flatnonzero(template_from)
         wanted = np.zeros(len(peaks_w), dtype=bool)
         wanted[candidates[template_rows(len(candidates))]] = True
         parts = [X for _, _, X in _cut_in_chunks(x, channels, chunks, plan, peaks_w, wanted)]
@@ -860,12 +860,13 @@ def predict_record(
             stacklevel=2,
         )
     skip = np.isin(flag, list(UNPREDICTED_FLAGS))
-    template_from = ~skip
+    candidates = np.flatnonzero(~skip)
     if features is not None and plan.config.template != "none":
-        eligible = template_from & template_candidates(features, template=plan.config.template)
-        template_from = eligible if eligible.any() else template_from
+        candidates = candidates[
+            template_candidates(features[candidates], template=plan.config.template)
+        ]
     proba, edge = _classify(
-        classifier, x, channels, chunks, plan, peaks_w, rr, skip, template_from, batch_size
+        classifier, x, channels, chunks, plan, peaks_w, rr, skip, candidates, batch_size
     )
     flag[edge & ~np.isin(flag, ["nan_gap"])] = "edge"
     predicted = ~np.isnan(proba).any(axis=1)
