@@ -2,10 +2,12 @@
 
 Trains the default inter-patient recipe of ``ecgbeat.train`` on DS1 (model selection on a
 patient-wise validation split of DS1 only), scores DS2 once per seed, and reports the mean
-and spread over seeds, the seed ensemble (averaged probabilities), and the published
-inter-patient results next to them. ``--models`` runs other zoo models with the same recipe
-(same beats, loss, schedule and selection). Paced records 102, 104, 107, 217 are excluded; AAMI
-classes with the de Chazal mapping; every beat of DS2 is scored.
+and spread over seeds, the seed ensembles (``ecgbeat.ensemble``: averaged probabilities of
+``--members`` consecutive seeds; with ``--out`` each is saved there as a checkpoint) with
+their mean and spread, and the published inter-patient results next to them. ``--models``
+runs other zoo models with the same recipe (same beats, loss, schedule and selection).
+Paced records 102, 104, 107, 217 are excluded; AAMI classes with the de Chazal mapping;
+every beat of DS2 is scored.
 
 ``--rr-trees WEIGHT`` also scores each seed fused with gradient-boosted trees (scikit-learn's
 ``HistGradientBoostingClassifier``, balanced sample weights) fitted on DS1's
@@ -15,8 +17,8 @@ models' probabilities, the trees weighted WEIGHT (chosen on DS1 by
 
 Usage::
 
-    python benchmarks/inter_patient.py --data-dir DIR [--seeds 0 1 2] [--epochs N]
-        [--models beatfusion skipcnn ...] [--rr-trees 0.75]
+    python benchmarks/inter_patient.py --data-dir DIR [--seeds 0 1 2] [--members 3]
+        [--epochs N] [--models beatfusion skipcnn ...] [--rr-trees 0.75] [--out DIR]
     python benchmarks/inter_patient.py --quick       # embedded sample, 1 seed, 2 epochs
 
 Prints a table and one JSON line.
@@ -107,6 +109,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None, help="MIT-BIH folder (default: ECGBEAT_DATA)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument(
+        "--members",
+        type=int,
+        default=3,
+        help="seeds per ensemble: consecutive groups of --seeds (1: no ensemble)",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="default: the recipe's")
     parser.add_argument(
         "--models", nargs="+", default=[ecgbeat.training.DEFAULT_MODEL], help="zoo models"
@@ -124,9 +132,13 @@ def main() -> None:
     if args.rr_trees is not None and not 0 < args.rr_trees < 1:
         parser.error(f"--rr-trees takes a weight strictly between 0 and 1, got {args.rr_trees}")
     if args.quick:
-        dataset, seeds, epochs = "sample", [0], 2
+        dataset, seeds, epochs, members = "sample", [0], 2, 1
     else:
-        dataset, seeds, epochs = "mitdb", args.seeds, args.epochs
+        dataset, seeds, epochs, members = "mitdb", args.seeds, args.epochs, args.members
+    if members < 1 or len(seeds) % members:
+        parser.error(
+            f"--members must divide the {len(seeds)} seeds into equal groups, got {members}"
+        )
 
     # The recipe is train()'s inter-patient default (beatfusion on both leads, 1.8 s windows
     # at 180 Hz, relative RR features, balanced class weights, model selection on DS1
@@ -146,7 +158,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(args.out or tmp)
         for model in args.models:
-            probas = []
+            classifiers = []
             for seed in seeds:
                 start = time.perf_counter()
                 result, test, proba = run_seed(
@@ -164,11 +176,19 @@ def main() -> None:
                     ),
                 }
                 rows.append({**row, **result.report.headline()})
-                probas.append(proba)
+                classifiers.append(result.classifier)
                 if args.rr_trees is not None:
                     fused = score(test, fuse(proba, trees, weight=args.rr_trees))
                     rows.append({**row, **fused, "model": f"{model} + RR trees"})
-            ensembles[model] = score(test, np.mean(probas, axis=0))
+            ensembles[model] = []
+            for start in range(0, len(seeds) if members > 1 else 0, members):
+                group = seeds[start : start + members]
+                # Scored through ecgbeat.ensemble: the classifier that is saved and shipped.
+                combined = ecgbeat.ensemble(classifiers[start : start + members])
+                if args.out:
+                    combined.save(out / f"{model}-ensemble-seeds{'-'.join(map(str, group))}.pt")
+                figures = score(test, combined.predict_proba(test))
+                ensembles[model].append({"seeds": group, **figures})
 
     print(f"DS2: {len(test)} beats, {len(test.records)} records; recipe: {json.dumps(recipe)}")
     print(f"{'run':<40}" + "".join(f"{f:>10}" for f in FIGURES))
@@ -181,10 +201,21 @@ def main() -> None:
             "mean": {f: float(np.mean([r[f] for r in runs])) for f in FIGURES},
             "std": {f: float(np.std([r[f] for r in runs])) for f in FIGURES},
         }
-        if model in ensembles:
-            summary[model]["ensemble"] = ensembles[model]
         for kind, figures in summary[model].items():
             print(f"{model + ' ' + kind:<40}" + _cells(figures))
+        if groups := ensembles.get(model):
+            for group in groups:
+                seeds_run = "-".join(map(str, group["seeds"]))
+                print(f"{model + ' ensemble of seeds ' + seeds_run:<40}" + _cells(group))
+            summary[model]["ensembles"] = groups
+            summary[model]["ensemble_mean"] = {
+                f: float(np.mean([g[f] for g in groups])) for f in FIGURES
+            }
+            summary[model]["ensemble_std"] = {
+                f: float(np.std([g[f] for g in groups])) for f in FIGURES
+            }
+            for kind in ("ensemble_mean", "ensemble_std"):
+                print(f"{model + ' ' + kind:<40}" + _cells(summary[model][kind]))
     print("\npublished (DS2, gross, %)      acc  SVEB Se  SVEB +P  VEB Se  VEB +P")
     for paper in INTER_PATIENT_RESULTS:
         values = (paper.accuracy, paper.sveb_se, paper.sveb_ppv, paper.veb_se, paper.veb_ppv)

@@ -84,7 +84,7 @@ def main() -> None:
             out_dir=tempfile.mkdtemp() + "/run",
         )
         clf, source = run.classifier, f"{args.model} trained 1 epoch on the embedded sample"
-    name = clf.metadata.get("model", {}).get("name")
+    name = clf.metadata.get("model", {}).get("name") or type(clf.model).__name__
     n_params = sum(p.numel() for p in clf.model.parameters())
     print(f"model: {name} ({n_params:,} parameters), {source}")
 

@@ -133,6 +133,20 @@ def test_a_model_with_an_rr_expert_exports_its_fused_output(tmp_path):
     assert check_onnx(path, model) < 1e-4
 
 
+def test_an_ensemble_exports_its_mean_probability(tmp_path):
+    torch.manual_seed(0)
+    members = [
+        trained_like(create_model(name, input_length=LENGTH, num_rr_features=N_RR))
+        for name in ("beatfusion_tiny", "cnn3")
+    ]
+    ensemble = ecgbeat.models.Ensemble(members).eval()
+    # A bare Ensemble, like any module outside the registry, is told its input shape.
+    sizes = {"in_channels": 1, "input_length": LENGTH, "num_rr_features": N_RR}
+    path = export_onnx(ensemble, tmp_path / "ensemble.onnx", **sizes)
+    assert [i.name for i in session(path).get_inputs()] == ["x", "rr"]
+    assert check_onnx(path, ensemble) < 1e-4
+
+
 def test_a_fibrillation_merge_exports_with_the_model(tmp_path):
     from ecgbeat.beats import MAJORITY_FREE_RR_FEATURES, RR_FEATURE_NAMES
 

@@ -22,7 +22,7 @@ from ecgbeat.models import create_model, list_models, register_model
 from ecgbeat.pipeline import BeatConfig
 from ecgbeat.predict import BeatTable, predict_record
 from ecgbeat.pretrained import load_pretrained
-from ecgbeat.training import Classifier, TrainResult, load, train
+from ecgbeat.training import Classifier, TrainResult, ensemble, load, train
 
 try:
     __version__ = version("ecgbeat")
@@ -39,6 +39,7 @@ __all__ = [
     "TrainResult",
     "__version__",
     "create_model",
+    "ensemble",
     "evaluate",
     "evaluate_predictions",
     "get_label_map",

@@ -38,8 +38,9 @@ def load_pretrained(
     Parameters
     ----------
     name : str
-        One of :func:`list_pretrained`. ``"beatfusion-mitdb-ds1"``: the ``beatfusion`` model
-        trained on the MIT-BIH DS1 records (inter-patient protocol), AAMI classes.
+        One of :func:`list_pretrained`. ``"beatfusion-mitdb-ds1"``: an ensemble of three
+        ``beatfusion`` models (seeds 0-2) trained on the MIT-BIH DS1 records
+        (inter-patient protocol), AAMI classes.
     device : str or torch.device
         Where inference runs.
 

@@ -389,3 +389,22 @@ def test_every_registered_model_can_be_explained(name):
     assert cams.min() >= 0.0
     assert cams.max() <= 1.0
     assert hook_count(model) == 0
+
+
+def test_an_ensemble_averages_its_members_maps_of_the_ensembles_class(test_beats):
+    from ecgbeat.models import Ensemble
+
+    x, y = test_beats
+    torch.manual_seed(1)
+    other = train(BumpNet(), *bump_beats(256, seed=2), steps=30)
+    torch.manual_seed(0)
+    first = train(BumpNet(), *bump_beats(256, seed=0), steps=30)
+    ensemble = Ensemble([first, other]).eval()
+    with torch.no_grad():
+        predicted = ensemble(torch.from_numpy(x)).argmax(dim=1).numpy()
+    mean = (grad_cam(first, x, target=predicted) + grad_cam(other, x, target=predicted)) / 2
+    peak = mean.max(axis=1, keepdims=True)
+    expected = mean / np.where(peak > 0, peak, 1.0)
+    cams = grad_cam(ensemble, x)
+    np.testing.assert_allclose(cams, expected, atol=1e-6)
+    assert peaks_on_bump(cams, y).mean() > 0.8

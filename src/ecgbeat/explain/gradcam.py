@@ -19,7 +19,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ecgbeat.models.running import model_device, model_inputs, preserved_modes, run_model
+from ecgbeat.models.ensemble import Ensemble
+from ecgbeat.models.running import (
+    batched_logits,
+    model_device,
+    model_inputs,
+    preserved_modes,
+    run_model,
+)
 
 __all__ = ["grad_cam", "last_conv_layer"]
 
@@ -103,7 +110,10 @@ def grad_cam(
     layer : str, optional
         Name of the layer to explain (a key of ``dict(model.named_modules())``). Default: the
         last ``nn.Conv1d`` (:func:`last_conv_layer`). Any module whose output has shape
-        (batch, channels, length) works, e.g. a whole residual block.
+        (batch, channels, length) works, e.g. a whole residual block. For an
+        :class:`~ecgbeat.models.Ensemble` the default is each member's own last
+        ``nn.Conv1d``: every member explains the class the ensemble predicts (or
+        ``target``), and the mean of their maps, again divided by its maximum, is returned.
     batch_size : int, default 256
         Beats per forward/backward pass.
 
@@ -132,6 +142,8 @@ def grad_cam(
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if isinstance(model, Ensemble) and layer is None:
+        return _ensemble_cam(model, x, rr=rr, target=target, batch_size=batch_size)
     layer_name = last_conv_layer(model) if layer is None else layer
     module = _named_layer(model, layer_name)
     x_t, rr_t = model_inputs(model, x, rr=rr)
@@ -187,6 +199,33 @@ def grad_cam(
     finally:
         handle.remove()
     return np.concatenate(maps)
+
+
+def _ensemble_cam(
+    model: Ensemble,
+    x: np.ndarray | torch.Tensor,
+    *,
+    rr: np.ndarray | torch.Tensor | None,
+    target: int | np.ndarray | torch.Tensor | None,
+    batch_size: int,
+) -> np.ndarray:
+    """The mean of the members' maps of the ensemble's class, with its peak at 1."""
+    x_t, rr_t = model_inputs(model, x, rr=rr)
+    if target is None:
+        device = model_device(model)
+        logits = batched_logits(
+            model, x_t.to(device), None if rr_t is None else rr_t.to(device), batch_size=batch_size
+        )
+        target = logits.argmax(dim=1).cpu().numpy()
+    cams = np.mean(
+        [
+            grad_cam(member, x_t, rr=rr_t, target=target, batch_size=batch_size)
+            for member in model.members
+        ],
+        axis=0,
+    )
+    peak = cams.max(axis=1, keepdims=True)
+    return (cams / np.where(peak > 0, peak, 1.0)).astype(np.float32)
 
 
 def _cam(

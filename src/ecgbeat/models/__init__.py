@@ -25,6 +25,7 @@ from ecgbeat.models.blocks import (
     conv_block,
 )
 from ecgbeat.models.cnn import CNN3, CNNStages, SkipCNN
+from ecgbeat.models.ensemble import Ensemble
 from ecgbeat.models.fusion import BeatFusion
 from ecgbeat.models.recurrent import CNNLSTM, CNNBiLSTM
 from ecgbeat.models.registry import create_model, list_models, register_model
@@ -37,6 +38,7 @@ __all__ = [
     "BeatModel",
     "CNNBiLSTM",
     "CNNStages",
+    "Ensemble",
     "FastDropout",
     "FastMaxPool1d",
     "KachueeResNet",

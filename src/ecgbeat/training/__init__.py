@@ -26,7 +26,7 @@ from ecgbeat.training.api import (
 from ecgbeat.training.augment import Augmentation
 from ecgbeat.training.balance import BALANCE_STRATEGIES, resample, sampling_weights
 from ecgbeat.training.checkpoint import FORMAT_VERSION, load_checkpoint, save_checkpoint
-from ecgbeat.training.classifier import Classifier, load, model_spec
+from ecgbeat.training.classifier import Classifier, ensemble, load, model_spec
 from ecgbeat.training.devices import autocast_dtype, cpu_has_native_bf16, resolve_device
 from ecgbeat.training.distributed import DistributedContext, init_distributed
 from ecgbeat.training.folds import Folds, check_beats, make_folds
@@ -58,6 +58,7 @@ __all__ = [
     "check_beats",
     "class_weights",
     "cpu_has_native_bf16",
+    "ensemble",
     "fit",
     "init_distributed",
     "load",

@@ -14,23 +14,37 @@ from torch import nn
 
 from ecgbeat.beats import RR_FEATURE_NAMES, BeatSet
 from ecgbeat.labels import LabelMap
-from ecgbeat.models import create_model, list_models
+from ecgbeat.models import Ensemble, create_model, list_models
 from ecgbeat.models.running import batched_logits
 from ecgbeat.pipeline import BeatConfig
-from ecgbeat.training.checkpoint import load_checkpoint
+from ecgbeat.training.checkpoint import load_checkpoint, save_checkpoint
 from ecgbeat.training.devices import resolve_device
 
 if TYPE_CHECKING:
     from ecgbeat.predict import BeatTable
 
-__all__ = ["Classifier", "load", "model_spec"]
+__all__ = ["Classifier", "ensemble", "load", "model_spec"]
+
+#: Metadata that every member of an ensemble must share: what the beats are and how they
+#: are prepared.
+SHARED_METADATA = (
+    "classes",
+    "label_map",
+    "config",
+    "leads",
+    "lead_spec",
+    "rr_names",
+    "fs",
+    "input_shape",
+)
 
 
 def model_spec(model: nn.Module) -> dict[str, Any]:
     """How to rebuild ``model``: its registry arguments, or (for a plain instance) its class.
 
     Models made by :func:`ecgbeat.models.create_model` carry ``model_config`` and are
-    rebuilt from it. Any other ``nn.Module`` is recorded by class path only: its
+    rebuilt from it; an :class:`~ecgbeat.models.Ensemble` lists its members' specs under
+    ``members``. Any other ``nn.Module`` is recorded by class path only: its
     constructor arguments are unknown, so :func:`load` then needs ``model=`` (an
     instance built the same way) to receive the weights.
 
@@ -42,11 +56,14 @@ def model_spec(model: nn.Module) -> dict[str, Any]:
     """
     config = getattr(model, "model_config", None)
     cls = type(model)
-    return {
+    spec = {
         "name": None if config is None else config["name"],
         "config": None if config is None else dict(config),
         "class": f"{cls.__module__}:{cls.__qualname__}",
     }
+    if isinstance(model, Ensemble):
+        spec["members"] = [model_spec(member) for member in model.members]
+    return spec
 
 
 def _build_model(spec: Mapping[str, Any], model: nn.Module | None, path: Path) -> nn.Module:
@@ -54,6 +71,8 @@ def _build_model(spec: Mapping[str, Any], model: nn.Module | None, path: Path) -
         if not isinstance(model, nn.Module):
             raise TypeError(f"model must be a torch.nn.Module instance, got {type(model)}")
         return model
+    if "members" in spec:
+        return Ensemble([_build_model(member, None, path) for member in spec["members"]])
     if spec.get("config") is None:
         raise ValueError(
             f"{path} holds the weights of a user-supplied {spec.get('class')} instance whose "
@@ -155,7 +174,11 @@ class Classifier:
         self.fs = metadata.get("fs")
 
     def __repr__(self) -> str:
-        name = self.metadata.get("model", {}).get("name") or type(self.model).__name__
+        spec = self.metadata.get("model", {})
+        name = spec.get("name") or type(self.model).__name__
+        if members := spec.get("members"):
+            names = sorted({m.get("name") or m.get("class", "?") for m in members})
+            name = f"ensemble of {len(members)} {'/'.join(names)}"
         return (
             f"Classifier({name}, classes={self.classes}, leads={self.leads}, "
             f"input_shape={self.input_shape}, fs={self.fs})"
@@ -279,6 +302,41 @@ class Classifier:
         """
         return self.predict_proba(beats, rr=rr).argmax(axis=1).astype(np.int64)
 
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+        """Write the classifier as a checkpoint that :func:`load` reads back.
+
+        ``ecgbeat.train()`` saves its own runs; this is for classifiers built otherwise, such
+        as an :func:`ensemble` of runs.
+
+        Parameters
+        ----------
+        path : path-like
+            Destination file (``.pt``); its folder is created.
+        overwrite : bool
+            Replace an existing file. Off by default, so no earlier checkpoint is lost.
+
+        Returns
+        -------
+        Path
+
+        Examples
+        --------
+        >>> import tempfile, torch
+        >>> from ecgbeat.models import create_model
+        >>> net = create_model("cnn3", num_classes=2, input_length=64)
+        >>> clf = Classifier(net, metadata={"model": model_spec(net), "classes": ["N", "V"],
+        ...                                 "input_shape": [1, 64]})
+        >>> path = clf.save(f"{tempfile.mkdtemp()}/copy.pt")
+        >>> load(path).classes
+        ('N', 'V')
+        """
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise FileExistsError(
+                f"{path} exists; pass overwrite=True to replace it, or choose another path"
+            )
+        return save_checkpoint(path, model_state=self.model.state_dict(), metadata=self.metadata)
+
     def predict_record(
         self,
         signal: Any,
@@ -346,4 +404,81 @@ def load(
         net.load_state_dict(checkpoint["model_state"])
     except RuntimeError as err:
         raise ValueError(f"the weights in {path} do not fit the model: {err}") from None
+    return Classifier(net, metadata=metadata, device=device)
+
+
+def ensemble(
+    classifiers: Sequence[Classifier | str | os.PathLike],
+    *,
+    device: str | torch.device = "cpu",
+) -> Classifier:
+    """One classifier from several trained alike: the mean of their class probabilities.
+
+    Runs of one recipe with different seeds (``ecgbeat.train(seed=...)``) err on different
+    beats; their mean probability is steadier than any one of them. The result predicts,
+    explains (:func:`ecgbeat.grad_cam` averages the members' maps), exports and saves
+    (:meth:`Classifier.save`) like a single classifier.
+
+    Parameters
+    ----------
+    classifiers : sequence of Classifier or path-like
+        Two or more classifiers, or checkpoint files, trained on the same classes with the
+        same beat pipeline (classes, label map, preprocessing, leads, RR features, sampling
+        rate and beat shape must match).
+    device : str or torch.device
+        Where inference runs.
+
+    Returns
+    -------
+    Classifier
+        Its model is an :class:`~ecgbeat.models.Ensemble` of the given classifiers' own
+        networks (shared, not copied); ``metadata["members"]`` keeps each member's training
+        settings (seeds among them).
+
+    Raises
+    ------
+    ValueError
+        Fewer than two members, or members whose beats differ (the message names what).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecgbeat.models import create_model
+    >>> def member(seed):
+    ...     net = create_model("cnn3", num_classes=2, input_length=64)
+    ...     return Classifier(net, metadata={"model": model_spec(net), "classes": ["N", "V"],
+    ...                                      "input_shape": [1, 64], "training": {"seed": seed}})
+    >>> clf = ensemble([member(0), member(1)])
+    >>> clf.predict_proba(np.zeros((3, 1, 64), np.float32)).shape
+    (3, 2)
+    >>> [m["training"]["seed"] for m in clf.metadata["members"]]
+    [0, 1]
+    """
+    members = [c if isinstance(c, Classifier) else load(c) for c in classifiers]
+    if len(members) < 2:
+        raise ValueError(
+            f"an ensemble needs two classifiers or more, got {len(members)}; use the "
+            "classifier itself when there is one"
+        )
+    first = members[0].metadata
+    for k, other in enumerate(members[1:], start=1):
+        if diff := {
+            key: (first.get(key), other.metadata.get(key))
+            for key in SHARED_METADATA
+            if first.get(key) != other.metadata.get(key)
+        }:
+            raise ValueError(
+                f"classifier {k} was trained on other beats than classifier 0 (classifier 0, "
+                f"classifier {k}): {diff}; combine runs of the same recipe and data"
+            )
+    net = Ensemble([m.model for m in members])
+    metadata = {
+        **{key: first[key] for key in SHARED_METADATA if key in first},
+        "model": model_spec(net),
+        "uses_rr": net.uses_rr,
+        "members": [
+            {k: v for k, v in m.metadata.items() if k not in (*SHARED_METADATA, "model")}
+            for m in members
+        ],
+    }
     return Classifier(net, metadata=metadata, device=device)
