@@ -1,8 +1,10 @@
-"""Shared fixtures: the real MIT-BIH copy and an isolated cache folder."""
+"""Shared fixtures: the real MIT-BIH copy, an isolated cache folder and a quick real run."""
 
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,3 +33,29 @@ def mitdb_dir() -> Path:
     if folder is None:
         pytest.skip("MIT-BIH not found: set ECGBEAT_DATA to a folder holding mitdb/")
     return folder
+
+
+@pytest.fixture(scope="session")
+def quick_run() -> Callable:
+    """``quick_run(beats, out_dir, seed=0)``: a real one-epoch training of the tiny fusion
+    model, the smallest run that writes a checkpoint (use a quarter of the sample)."""
+    from ecgbeat.training import train
+
+    def run(beats, out_dir: Path, *, seed: int = 0):
+        with warnings.catch_warnings():
+            # A quarter of the sample holds no Q beat for training; irrelevant here.
+            warnings.filterwarnings("ignore", message="classes .* have no beat in the training")
+            return train(
+                model="beatfusion_tiny",
+                beats=beats,
+                protocol=None,
+                epochs=1,
+                batch_size=128,
+                device="cpu",
+                out_dir=out_dir,
+                progress=False,
+                n_bootstrap=0,
+                seed=seed,
+            )
+
+    return run

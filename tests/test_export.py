@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ import ecgbeat  # noqa: E402
 from ecgbeat.export import check_onnx, export_onnx, read_onnx_metadata  # noqa: E402
 from ecgbeat.models import create_model, list_models  # noqa: E402
 from ecgbeat.pipeline import BeatConfig  # noqa: E402
-from ecgbeat.training import TrainResult, train  # noqa: E402
+from ecgbeat.training import TrainResult  # noqa: E402
 
 # Notes of torch's exporter about its own internals, not about the exported models.
 pytestmark = [
@@ -62,23 +61,9 @@ def zoo_export(request, tmp_path_factory) -> tuple[nn.Module, Path]:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> TrainResult:
+def run(quick_run, tmp_path_factory) -> TrainResult:
     """A real one-epoch training of the tiny fusion model on a quarter of the sample."""
-    beats = ecgbeat.load_beats("sample")[::4]
-    with warnings.catch_warnings():
-        # A quarter of the sample holds no Q beat for training; irrelevant to export.
-        warnings.filterwarnings("ignore", message="classes .* have no beat in the training")
-        return train(
-            model="beatfusion_tiny",
-            beats=beats,
-            protocol=None,
-            epochs=1,
-            batch_size=128,
-            device="cpu",
-            out_dir=tmp_path_factory.mktemp("run") / "run",
-            progress=False,
-            n_bootstrap=0,
-        )
+    return quick_run(ecgbeat.load_beats("sample")[::4], tmp_path_factory.mktemp("run") / "run")
 
 
 @pytest.fixture(scope="module")

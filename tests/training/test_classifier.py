@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import ecgbeat
 from ecgbeat.pipeline import BeatConfig
-from ecgbeat.training import TrainResult, ensemble, load, train
+from ecgbeat.training import TrainResult, ensemble, load
 
 
 @pytest.fixture(scope="module")
@@ -17,28 +15,10 @@ def beats() -> ecgbeat.BeatSet:
     return ecgbeat.load_beats("sample")[::4]
 
 
-def run(beats: ecgbeat.BeatSet, folder, *, seed: int) -> TrainResult:
-    with warnings.catch_warnings():
-        # A quarter of the sample holds no Q beat for training; irrelevant here.
-        warnings.filterwarnings("ignore", message="classes .* have no beat in the training")
-        return train(
-            model="beatfusion_tiny",
-            beats=beats,
-            protocol=None,
-            epochs=1,
-            batch_size=128,
-            device="cpu",
-            out_dir=folder / f"seed{seed}",
-            progress=False,
-            n_bootstrap=0,
-            seed=seed,
-        )
-
-
 @pytest.fixture(scope="module")
-def runs(beats, tmp_path_factory) -> list[TrainResult]:
+def runs(quick_run, beats, tmp_path_factory) -> list[TrainResult]:
     folder = tmp_path_factory.mktemp("runs")
-    return [run(beats, folder, seed=seed) for seed in (0, 1)]
+    return [quick_run(beats, folder / f"seed{seed}", seed=seed) for seed in (0, 1)]
 
 
 def test_an_ensemble_predicts_the_mean_probability_of_its_members(runs, beats):
@@ -84,10 +64,10 @@ def test_save_keeps_an_existing_file_unless_told_to_replace_it(runs, tmp_path):
     assert load(path).classes == clf.classes
 
 
-def test_runs_on_other_beats_or_a_single_run_are_refused(runs, tmp_path):
+def test_runs_on_other_beats_or_a_single_run_are_refused(quick_run, runs, tmp_path):
     with pytest.raises(ValueError, match="two classifiers or more, got 1"):
         ensemble([runs[0].checkpoint])
     other_beats = ecgbeat.load_beats("sample", config=BeatConfig(before_s=0.3, after_s=0.4))
-    other = run(other_beats[::4], tmp_path, seed=2)
+    other = quick_run(other_beats[::4], tmp_path / "other", seed=2)
     with pytest.raises(ValueError, match=r"classifier 1 was trained on other beats.*'config'"):
         ensemble([runs[0].checkpoint, other.checkpoint])
