@@ -22,6 +22,7 @@ SUBCOMMANDS = (
     "beats",
     "predict",
     "export",
+    "ensemble",
     "app",
     "models",
 )
@@ -114,6 +115,20 @@ def test_export_writes_an_onnx_model_checked_against_pytorch(run_dir, tmp_path, 
     assert main(["export", str(run_dir / "best.pt"), "--out", str(out)]) == 0
     assert out.stat().st_size > 0
     assert "largest logit difference to PyTorch" in capsys.readouterr().out
+
+
+def test_ensemble_combines_two_runs_and_keeps_an_existing_file(run_dir, tmp_path, capsys):
+    other = tmp_path / "seed1"
+    assert main([*TRAIN, "--seed", "1", "--no-progress", "--out-dir", str(other)]) == 0
+    out = tmp_path / "ensemble.pt"
+    args = ["ensemble", str(run_dir / "best.pt"), str(other / "best.pt"), "--out", str(out)]
+    assert main(args) == 0
+    clf = load(out)
+    assert [m["training"]["seed"] for m in clf.metadata["members"]] == [0, 1]
+    assert main(args) == 2
+    assert "overwrite" in capsys.readouterr().err
+    assert main(["ensemble", str(run_dir / "best.pt"), "--out", str(tmp_path / "one.pt")]) == 2
+    assert "two classifiers or more" in capsys.readouterr().err
 
 
 def test_models_lists_the_whole_zoo(capsys):

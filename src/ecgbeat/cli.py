@@ -207,6 +207,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ensemble(args: argparse.Namespace) -> int:
+    from ecgbeat import ensemble
+
+    path = ensemble(args.checkpoints).save(args.out, overwrite=args.overwrite)
+    print(f"wrote {path}: the mean probabilities of {len(args.checkpoints)} classifiers")
+    return 0
+
+
 def _cmd_app(args: argparse.Namespace) -> int:
     from ecgbeat.app import run_app
 
@@ -340,6 +348,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="model.onnx")
     export.add_argument("--overwrite", action="store_true")
     export.set_defaults(func=_cmd_export)
+
+    combine = sub.add_parser(
+        "ensemble", help="combine checkpoints of one recipe (mean class probabilities)"
+    )
+    combine.add_argument("checkpoints", nargs="+", help="two or more best.pt files")
+    combine.add_argument("--out", default="ensemble.pt")
+    combine.add_argument("--overwrite", action="store_true")
+    combine.set_defaults(func=_cmd_ensemble)
 
     app = sub.add_parser("app", help="start the dashboard (needs ecgbeat[app])")
     app.add_argument("--port", type=int, default=8501)
