@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ecgbeat.files import atomic_path
+from ecgbeat.files import atomic_path, refuse_overwrite
 from ecgbeat.training.checkpoint import library_version
 from ecgbeat.training.classifier import Classifier, load, model_spec
 
@@ -291,8 +291,7 @@ def export_onnx(
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder; pass the path of the .onnx file to write")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
+    refuse_overwrite(path, overwrite=overwrite)
     if opset is not None:
         _check_size("opset", opset, minimum=MIN_OPSET)
     in_channels, input_length, num_rr_features = _input_sizes(

@@ -1,4 +1,4 @@
-"""Writing files so that an interrupted write never leaves a half-written one behind."""
+"""Writing files: never over an earlier output unasked, never half-written when interrupted."""
 
 from __future__ import annotations
 
@@ -8,7 +8,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path"]
+__all__ = ["atomic_path", "refuse_overwrite"]
+
+
+def refuse_overwrite(path: str | os.PathLike, *, overwrite: bool, hint: str = "") -> None:
+    """Raise ``FileExistsError`` if ``path`` exists and ``overwrite`` is off, so no earlier
+    output is lost; ``hint`` is appended to the message.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> refuse_overwrite(target, overwrite=False)  # nothing there yet
+    >>> _ = target.write_text("earlier")
+    >>> refuse_overwrite(target, overwrite=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileExistsError: .../out.txt exists; pass overwrite=True to replace it
+    """
+    if Path(path).exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it{hint}")
 
 
 @contextmanager

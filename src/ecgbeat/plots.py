@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
 
 from ecgbeat.evaluation.calibration import expected_calibration_error, reliability_curve
+from ecgbeat.files import refuse_overwrite
 
 __all__ = [
     "class_distribution",
@@ -86,8 +87,7 @@ def save_figure(fig: Figure, path: str | Path, *, overwrite: bool = True) -> Pat
     path = Path(path)
     if not path.suffix:
         path = path.with_suffix(".png")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    refuse_overwrite(path, overwrite=overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=SAVE_DPI, facecolor="white", bbox_inches="tight")
     return path

@@ -25,7 +25,7 @@ import wfdb
 from ecgbeat.beats import KACHUEE_FS, KACHUEE_LENGTH, KACHUEE_WINDOW_S, rr_features
 from ecgbeat.datasets.records import Record, RecordError, resolve_leads
 from ecgbeat.evaluation.calibration import predictive_entropy
-from ecgbeat.files import atomic_path
+from ecgbeat.files import atomic_path, refuse_overwrite
 from ecgbeat.pipeline import (
     BeatConfig,
     cut_beats,
@@ -229,8 +229,7 @@ class BeatTable:
             ``path`` exists and ``overwrite`` is False.
         """
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; pass overwrite=True or choose another path")
+        refuse_overwrite(path, overwrite=overwrite, hint=", or choose another path")
         with atomic_path(path) as tmp, open(tmp, "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(self.columns)
@@ -935,8 +934,7 @@ def predict_command(
     ['sample', 'time_s', 'label']
     """
     out = Path(out)
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} exists; pass overwrite=True (--overwrite) or another path")
+    refuse_overwrite(out, overwrite=overwrite, hint=" (--overwrite), or choose another path")
     path = Path(record)
     if data_dir is not None and not path.is_absolute() and not _exists(path):
         path = Path(data_dir) / path

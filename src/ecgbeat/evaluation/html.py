@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from ecgbeat.evaluation.report import Section, report_sections
+from ecgbeat.files import refuse_overwrite
 
 __all__ = ["write_html_report"]
 
@@ -104,8 +105,7 @@ def write_html_report(
             f"{metrics_path} not found; write it first with EvaluationReport.to_json"
         )
     out = Path(out) if out is not None else run_dir / "report.html"
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} exists; pass overwrite=True to replace it")
+    refuse_overwrite(out, overwrite=overwrite)
     try:
         data = json.loads(metrics_path.read_text())
     except json.JSONDecodeError as error:

@@ -29,6 +29,7 @@ from ecgbeat.evaluation.metrics import (
     check_labels,
     classification_metrics,
 )
+from ecgbeat.files import refuse_overwrite
 
 __all__ = [
     "EvaluationReport",
@@ -208,8 +209,7 @@ class EvaluationReport:
         'metrics.json'
         """
         path = Path(path)
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+        refuse_overwrite(path, overwrite=overwrite)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
         return path

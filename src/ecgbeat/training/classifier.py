@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from ecgbeat.beats import RR_FEATURE_NAMES, BeatSet
+from ecgbeat.files import refuse_overwrite
 from ecgbeat.labels import LabelMap
 from ecgbeat.models import Ensemble, create_model, list_models
 from ecgbeat.models.running import batched_logits
@@ -330,11 +331,7 @@ class Classifier:
         >>> load(path).classes
         ('N', 'V')
         """
-        path = Path(path)
-        if path.exists() and not overwrite:
-            raise FileExistsError(
-                f"{path} exists; pass overwrite=True to replace it, or choose another path"
-            )
+        refuse_overwrite(path, overwrite=overwrite, hint=", or choose another path")
         return save_checkpoint(path, model_state=self.model.state_dict(), metadata=self.metadata)
 
     def predict_record(
