@@ -181,7 +181,9 @@ def main() -> None:
                     fused = score(test, fuse(proba, trees, weight=args.rr_trees))
                     rows.append({**row, **fused, "model": f"{model} + RR trees"})
             ensembles[model] = []
-            for start in range(0, len(seeds) if members > 1 else 0, members):
+            # One seed per group is no ensemble (--members 1).
+            starts = range(0, len(seeds), members) if members > 1 else []
+            for start in starts:
                 group = seeds[start : start + members]
                 # Scored through ecgbeat.ensemble: the classifier that is saved and shipped.
                 combined = ecgbeat.ensemble(classifiers[start : start + members])
@@ -197,10 +199,7 @@ def main() -> None:
         runs = [r for r in rows if r["model"] == model]
         for row in runs:
             print(f"{model + ' seed ' + str(row['seed']):<40}" + _cells(row))
-        summary[model] = {
-            "mean": {f: float(np.mean([r[f] for r in runs])) for f in FIGURES},
-            "std": {f: float(np.std([r[f] for r in runs])) for f in FIGURES},
-        }
+        summary[model] = _spread(runs)
         for kind, figures in summary[model].items():
             print(f"{model + ' ' + kind:<40}" + _cells(figures))
         if groups := ensembles.get(model):
@@ -208,14 +207,9 @@ def main() -> None:
                 seeds_run = "-".join(map(str, group["seeds"]))
                 print(f"{model + ' ensemble of seeds ' + seeds_run:<40}" + _cells(group))
             summary[model]["ensembles"] = groups
-            summary[model]["ensemble_mean"] = {
-                f: float(np.mean([g[f] for g in groups])) for f in FIGURES
-            }
-            summary[model]["ensemble_std"] = {
-                f: float(np.std([g[f] for g in groups])) for f in FIGURES
-            }
-            for kind in ("ensemble_mean", "ensemble_std"):
-                print(f"{model + ' ' + kind:<40}" + _cells(summary[model][kind]))
+            for kind, figures in _spread(groups).items():
+                summary[model][f"ensemble_{kind}"] = figures
+                print(f"{model + ' ensemble_' + kind:<40}" + _cells(figures))
     print("\npublished (DS2, gross, %)      acc  SVEB Se  SVEB +P  VEB Se  VEB +P")
     for paper in INTER_PATIENT_RESULTS:
         values = (paper.accuracy, paper.sveb_se, paper.sveb_ppv, paper.veb_se, paper.veb_ppv)
@@ -233,6 +227,14 @@ def main() -> None:
             }
         )
     )
+
+
+def _spread(rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Mean and standard deviation of each figure over runs (seeds or ensembles)."""
+    return {
+        "mean": {f: float(np.mean([r[f] for r in rows])) for f in FIGURES},
+        "std": {f: float(np.std([r[f] for r in rows])) for f in FIGURES},
+    }
 
 
 def _cells(figures: dict) -> str:
