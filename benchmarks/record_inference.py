@@ -77,6 +77,7 @@ def main() -> None:
     else:
         run = ecgbeat.train(
             model=args.model,
+            members=1,
             epochs=1,
             batch_size=64,
             progress=False,

@@ -112,6 +112,7 @@ def train_and_score(beats: ecgbeat.BeatSet, model, *, epochs: int, name: str) ->
             beats=beats,
             protocol="inter-patient",
             model=model,
+            members=1,  # one network per architecture
             epochs=epochs,
             out_dir=os.path.join(out, name),
             progress=False,

@@ -2,8 +2,9 @@
 
 The protocol of de Chazal et al. 2004: 22 training records (DS1), 22 test records (DS2), paced
 records excluded, AAMI classes N, S, V, F, Q. The test records are never used for any
-choice: the recipe's settings were chosen on a patient-wise cross-validation of DS1, and it
-trains on every DS1 record for every epoch and keeps the last one. Usage::
+choice: the recipe's settings were chosen on a patient-wise cross-validation of DS1. It
+trains three networks from consecutive seeds on every DS1 record for every epoch, keeps each
+one's last epoch and averages their probabilities. Usage::
 
     python examples/inter_patient.py --data-dir /path/to/data     # or set ECGBEAT_DATA
     python examples/inter_patient.py --smoke                      # embedded excerpt, seconds
@@ -46,7 +47,9 @@ def main() -> None:
     # averaged over records) and the comparison with the published inter-patient results.
     report = result.report
     print(report)
-    print("headline figures:", report.headline())
+    for member in result.members:
+        print(f"{member.out_dir.name} alone:", member.report.headline())
+    print("headline figures of the ensemble:", report.headline())
     Path(result.out_dir, "report.md").write_text(report.to_markdown())
     print(f"report: {Path(result.out_dir, 'report.md')}")
 

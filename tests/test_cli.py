@@ -26,8 +26,11 @@ SUBCOMMANDS = (
     "app",
     "models",
 )
-#: A run of a few seconds: the smallest RR-aware model, one epoch, few bootstraps.
-TRAIN = ["train", "--model", "beatfusion_tiny", "--epochs", "1", "--batch-size", "64"]
+#: A run of a few seconds: the smallest RR-aware model, one network, one epoch.
+TRAIN = [
+    "train",
+    *("--model", "beatfusion_tiny", "--members", "1", "--epochs", "1", "--batch-size", "64"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +56,16 @@ def test_train_writes_a_run_with_the_options_given(run_dir):
     assert metadata["model"]["name"] == "beatfusion_tiny"
     assert metadata["trainer"]["majority_fraction"] == 0.5
     assert metadata["trainer"]["epochs"] == 1
+
+
+def test_train_members_trains_an_ensemble_of_consecutive_seeds(tmp_path):
+    out = tmp_path / "run"
+    assert (
+        main([*TRAIN, "--members", "2", "--seed", "3", "--no-progress", "--out-dir", str(out)]) == 0
+    )
+    members = load(out / "best.pt").metadata["members"]
+    assert [m["training"]["seed"] for m in members] == [3, 4]
+    assert (out / "seed-3" / "best.pt").is_file() and (out / "seed-4" / "best.pt").is_file()
 
 
 def test_train_never_overwrites_an_existing_run(run_dir, capsys):

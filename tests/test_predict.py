@@ -31,6 +31,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory):
         leads="MLII",
         config=ecgbeat.BeatConfig(),
         epochs=2,
+        members=1,
         batch_size=64,
         progress=False,
         n_bootstrap=0,

@@ -72,6 +72,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         device=args.device,
         out_dir=args.out_dir,
         seed=args.seed,
+        members=args.members,
         augment=not args.no_augment,
         val_fraction=args.val_fraction,
         amp=not args.no_amp,
@@ -276,6 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
     train.add_argument("--out-dir", default=None, help="run folder (default: runs/<name>-<time>)")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--members",
+        type=int,
+        default=None,
+        help="networks trained from seeds --seed, --seed + 1, ... and averaged into one "
+        "ensemble; default: 3 for the inter-patient protocol, else 1",
+    )
     train.add_argument(
         "--val-fraction",
         type=float,

@@ -15,6 +15,7 @@ def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = ecgbeat.train(
         epochs=1,
         model="beatfusion_tiny",
+        members=1,
         # One lead at 360 Hz: the tests feed one-lead MIT-BIH signals at the model's rate.
         leads="MLII",
         config=ecgbeat.BeatConfig(),

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ecgbeat.training import train
+from ecgbeat.training import load, train
 
 WORKER = Path(__file__).with_name("_ddp_run.py")
 
 
-def test_two_process_gloo_run_completes_and_follows_the_single_process_loss(small_beats, tmp_path):
+def test_a_two_process_gloo_ensemble_completes_and_follows_the_single_process_loss(
+    small_beats, tmp_path
+):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [
         sys.executable,
@@ -30,12 +32,15 @@ def test_two_process_gloo_run_completes_and_follows_the_single_process_loss(smal
     assert done.returncode == 0, done.stderr[-3000:]
     ddp = json.loads((tmp_path / "ddp" / "ddp_history.json").read_text())
     assert (tmp_path / "ddp" / "best.pt").is_file()
+    assert all((tmp_path / "ddp" / f"seed-{s}" / "best.pt").is_file() for s in (0, 1))
+    assert len(load(tmp_path / "ddp" / "best.pt").model.members) == 2
 
     single = train(
         beats=small_beats,
         out_dir=tmp_path / "single",
         model="beatfusion_tiny",
         epochs=3,
+        members=1,
         batch_size=64,
         augment=False,
         patience=None,

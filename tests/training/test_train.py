@@ -16,9 +16,10 @@ from ecgbeat.training import Classifier, load, train
 from ecgbeat.training.trainer import HISTORY_COLUMNS
 
 #: The smallest model of the zoo that uses RR features, and settings that keep a run to a
-#: few seconds on two CPU cores.
+#: few seconds on two CPU cores: one network, not the recipe's ensemble.
 FAST = {
     "model": "beatfusion_tiny",
+    "members": 1,
     "epochs": 2,
     "batch_size": 64,
     "progress": False,
@@ -323,9 +324,13 @@ def test_the_recipes_expert_votes_on_every_class_of_a_label_map_without_n_s_or_v
     assert result.model.fibrillation_merge is None
 
 
-def test_other_protocols_keep_square_root_class_weights(small_beats, tmp_path):
-    result = train(beats=small_beats, protocol="intra-patient", out_dir=tmp_path / "run", **FAST)
+def test_other_protocols_keep_square_root_class_weights_and_one_network(small_beats, tmp_path):
+    settings = {k: v for k, v in FAST.items() if k != "members"}
+    result = train(
+        beats=small_beats, protocol="intra-patient", out_dir=tmp_path / "run", **settings
+    )
     assert result.classifier.metadata["training"]["class_weight_power"] == 0.5
+    assert result.members == [] and result.history
 
 
 def test_an_explicit_config_and_lead_replace_the_inter_patient_recipe(tmp_path):
@@ -339,3 +344,120 @@ def test_an_explicit_config_and_lead_replace_the_inter_patient_recipe(tmp_path):
     )
     assert result.classifier.config == config
     assert result.classifier.metadata["input_shape"] == [1, 180]  # 0.5 s at 360 Hz
+
+
+@pytest.fixture(scope="module")
+def ensemble_run(small_beats: BeatSet, tmp_path_factory: pytest.TempPathFactory):
+    """A two-member run from seed 4, with the epoch records its callback saw."""
+    records = []
+    result = train(
+        beats=small_beats,
+        out_dir=tmp_path_factory.mktemp("ensemble") / "run",
+        callback=records.append,
+        **{**FAST, "epochs": 1, "members": 2, "seed": 4},
+    )
+    return result, records
+
+
+def test_members_train_consecutive_seeds_each_in_a_run_folder_of_its_own(ensemble_run):
+    result, records = ensemble_run
+    assert [m.out_dir.name for m in result.members] == ["seed-4", "seed-5"]
+    assert [m.classifier.metadata["training"]["seed"] for m in result.members] == [4, 5]
+    for member in result.members:
+        assert member.out_dir.parent == result.out_dir
+        assert {"best.pt", "last.pt", "run.json", "history.csv", "metrics.json"} <= {
+            p.name for p in member.out_dir.iterdir()
+        }
+        assert [h["epoch"] for h in member.history] == [1]
+        assert member.metrics is not None
+    assert {"best.pt", "run.json", "metrics.json", "figures"} <= {
+        p.name for p in result.out_dir.iterdir()
+    }
+    assert result.history == [] and result.metrics is not None
+    assert [(r["member"], r["epoch"]) for r in records] == [(0, 1), (1, 1)]
+
+
+def test_an_ensemble_run_predicts_the_mean_of_its_members_and_reloads(ensemble_run, small_beats):
+    result, _ = ensemble_run
+    test = small_beats.split("inter-patient")[1]
+    mean = np.mean([m.classifier.predict_proba(test) for m in result.members], axis=0)
+    np.testing.assert_allclose(result.classifier.predict_proba(test), mean, rtol=1e-5, atol=1e-6)
+    reloaded = load(result.checkpoint)
+    np.testing.assert_allclose(reloaded.predict_proba(test), mean, rtol=1e-5, atol=1e-6)
+    assert [m["training"]["seed"] for m in reloaded.metadata["members"]] == [4, 5]
+    saved = json.loads((result.out_dir / "metrics.json").read_text())
+    assert saved == json.loads(json.dumps(result.metrics, default=str))
+
+
+def test_a_member_is_the_network_a_single_run_of_its_seed_trains(
+    ensemble_run, small_beats, tmp_path
+):
+    result, _ = ensemble_run
+    single = train(beats=small_beats, out_dir=tmp_path / "run", **{**FAST, "epochs": 1, "seed": 5})
+    for (name, a), b in zip(
+        single.model.state_dict().items(),
+        result.members[1].model.state_dict().values(),
+        strict=True,
+    ):
+        torch.testing.assert_close(a, b, msg=name)
+
+
+def test_a_finished_ensemble_resumes_to_the_same_classifier(ensemble_run, small_beats):
+    result, _ = ensemble_run
+    settings = {**FAST, "epochs": 1, "members": 2, "seed": 4}
+    with pytest.raises(FileExistsError, match="resume=True"):
+        train(beats=small_beats, out_dir=result.out_dir, **settings)
+    resumed = train(beats=small_beats, out_dir=result.out_dir, resume=True, **settings)
+    np.testing.assert_allclose(
+        resumed.classifier.predict_proba(small_beats),
+        result.classifier.predict_proba(small_beats),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_an_interrupted_ensemble_is_kept_and_resumes_to_the_uninterrupted_one(
+    ensemble_run, small_beats, tmp_path
+):
+    result, _ = ensemble_run
+    settings = {**FAST, "epochs": 1, "members": 2, "seed": 4, "beats": small_beats}
+
+    def interrupt_in_the_second_member(record):
+        if record["member"] == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(out_dir=tmp_path / "cut", callback=interrupt_in_the_second_member, **settings)
+    assert not (tmp_path / "cut" / "best.pt").exists()
+    with pytest.raises(FileExistsError, match="resume=True"):
+        train(out_dir=tmp_path / "cut", **settings)
+    resumed = train(out_dir=tmp_path / "cut", resume=True, **settings)
+    np.testing.assert_allclose(
+        resumed.classifier.predict_proba(small_beats),
+        result.classifier.predict_proba(small_beats),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_resuming_with_another_number_of_members_is_refused(ensemble_run, trained, small_beats):
+    result, _ = ensemble_run
+    with pytest.raises(ValueError, match=r"run of 2 network.*members=1"):
+        train(beats=small_beats, out_dir=result.out_dir, resume=True, **FAST)
+    with pytest.raises(ValueError, match=r"run of 1 network.*members=2"):
+        train(beats=small_beats, out_dir=trained.out_dir, resume=True, **{**FAST, "members": 2})
+
+
+@pytest.mark.parametrize("members", [0, -1, True, 1.5])
+def test_members_must_be_a_positive_integer(members, small_beats, tmp_path):
+    with pytest.raises(ValueError, match="members must be a positive integer"):
+        train(beats=small_beats, out_dir=tmp_path / "r", **{**FAST, "members": members})
+
+
+def test_an_ensemble_of_a_built_model_is_refused(small_beats, tmp_path):
+    with pytest.raises(ValueError, match="members=1"):
+        train(
+            beats=small_beats,
+            out_dir=tmp_path / "r",
+            **{**FAST, "members": 2, "model": _PlainNet()},
+        )
