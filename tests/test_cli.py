@@ -58,7 +58,7 @@ def test_train_writes_a_run_with_the_options_given(run_dir):
     assert metadata["trainer"]["epochs"] == 1
 
 
-def test_train_members_trains_an_ensemble_of_consecutive_seeds(tmp_path):
+def test_train_members_trains_an_ensemble_of_consecutive_seeds(tmp_path, capsys):
     out = tmp_path / "run"
     assert (
         main([*TRAIN, "--members", "2", "--seed", "3", "--no-progress", "--out-dir", str(out)]) == 0
@@ -66,6 +66,9 @@ def test_train_members_trains_an_ensemble_of_consecutive_seeds(tmp_path):
     members = load(out / "best.pt").metadata["members"]
     assert [m["training"]["seed"] for m in members] == [3, 4]
     assert (out / "seed-3" / "best.pt").is_file() and (out / "seed-4" / "best.pt").is_file()
+    printed = capsys.readouterr().out
+    for seed in (3, 4):
+        assert f"seed-{seed} alone: accuracy " in printed and "veb_f1 " in printed
 
 
 def test_train_never_overwrites_an_existing_run(run_dir, capsys):

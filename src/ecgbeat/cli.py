@@ -10,6 +10,9 @@ from pathlib import Path
 
 __all__ = ["build_parser", "main"]
 
+#: Figures printed for each member of an ensemble run, after the ensemble's report.
+MEMBER_FIGURES = ("accuracy", "macro_f1", "sveb_f1", "veb_f1")
+
 
 def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -88,6 +91,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
     print(f"checkpoint: {result.checkpoint}")
     if result.report is not None:
         print(result.report)
+    # An ensemble's members were scored alone too: their spread is what the seed does.
+    for member in result.members:
+        if member.report is not None:
+            figures = member.report.headline()
+            shown = ", ".join(f"{k} {figures[k]:.3f}" for k in MEMBER_FIGURES if k in figures)
+            print(f"{member.out_dir.name} alone: {shown}")
     return 0
 
 
