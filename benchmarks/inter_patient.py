@@ -4,8 +4,9 @@ Trains one network of the default inter-patient recipe of ``ecgbeat.train`` per 
 DS1 (every choice of the recipe was made on DS1 only), scores DS2 once per seed, and
 reports the mean and spread over seeds, the seed ensembles (``ecgbeat.ensemble``: averaged
 probabilities of ``--members`` consecutive seeds, as ``train()`` builds by default; with
-``--out`` each is saved there as a checkpoint) with their mean and spread, and the published inter-patient results next to them. ``--models``
-runs other zoo models with the same recipe (same beats, loss, schedule and selection).
+``--out`` each is saved there as a checkpoint) with their mean and spread, and the
+published inter-patient results next to them. ``--models`` runs other zoo models with the
+same recipe (same beats, loss, schedule and selection).
 Paced records 102, 104, 107, 217 are excluded; AAMI classes with the de Chazal mapping;
 every beat of DS2 is scored.
 
