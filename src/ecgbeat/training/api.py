@@ -114,7 +114,8 @@ class TrainResult:
     ----------
     model : nn.Module
         The trained network, holding the weights of its best validation epoch (of its
-        last epoch without validation records).
+        last epoch without validation records); of an ensemble run, the
+        :class:`~ecgbeat.models.Ensemble` of its members' networks.
     history : list of dict
         Per-epoch ``epoch, train_loss, val_loss, val_accuracy, val_macro_f1, lr, time_s``;
         no ``val_*`` keys without validation records.
@@ -122,7 +123,8 @@ class TrainResult:
         Test-fold evaluation (``EvaluationReport.to_dict()``); None without a test fold
         and on the non-main processes of a ``torchrun`` job.
     checkpoint : Path
-        The best checkpoint; ``ecgbeat.load(checkpoint)`` rebuilds the classifier.
+        The best checkpoint (of an ensemble run, the ensemble's);
+        ``ecgbeat.load(checkpoint)`` rebuilds the classifier.
     classifier : Classifier
         The trained model wrapped for prediction.
     report : EvaluationReport or None
