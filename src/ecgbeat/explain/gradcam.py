@@ -224,6 +224,11 @@ def _ensemble_cam(
         ],
         axis=0,
     )
+    return _peak_at_one(cams)
+
+
+def _peak_at_one(cams: np.ndarray) -> np.ndarray:
+    """Each map divided by its maximum; a map without positive evidence stays all zero."""
     peak = cams.max(axis=1, keepdims=True)
     return (cams / np.where(peak > 0, peak, 1.0)).astype(np.float32)
 
@@ -241,9 +246,7 @@ def _cam(
     weights = gradient.mean(dim=-1, keepdim=True)
     cam = F.relu((weights * activation).sum(dim=1)).detach()
     cam = F.interpolate(cam[:, None, :], size=length, mode="linear", align_corners=False)[:, 0]
-    peak = cam.amax(dim=1, keepdim=True)
-    cam = cam / torch.where(peak > 0, peak, torch.ones_like(peak))
-    return cam.float().cpu().numpy()
+    return _peak_at_one(cam.float().cpu().numpy())
 
 
 def _beat_major(tensor: torch.Tensor, *, n_beats: int) -> torch.Tensor:

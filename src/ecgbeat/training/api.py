@@ -582,6 +582,11 @@ def train(
         else None
     )
     criterion = make_loss(loss_name, weight=weight, gamma=focal_gamma).to(torch_device)
+    sample_weights = (
+        sampling_weights(folds.train.y, num_classes=beats.num_classes)
+        if balance == "sampler"
+        else None
+    )
     params = dict(beats.params)
     settings = {
         "dataset": params.get("database", dataset),
@@ -647,9 +652,7 @@ def train(
             criterion=criterion,
             device=torch_device,
             augment=augment,
-            sample_weights=sampling_weights(folds.train.y, num_classes=beats.num_classes)
-            if balance == "sampler"
-            else None,
+            sample_weights=sample_weights,
             run_dir=member_dir,
             metadata=metadata,
             # A member that had not written its first epoch starts afresh.
