@@ -411,8 +411,9 @@ def ensemble(
 ) -> Classifier:
     """One classifier from several trained alike: the mean of their class probabilities.
 
-    Runs of one recipe with different seeds (``ecgbeat.train(seed=...)``) err on different
-    beats; their mean probability is steadier than any one of them. The result predicts,
+    Runs of one recipe with different seeds (``ecgbeat.train(members=1, seed=...)``) err on
+    different beats; their mean probability is steadier than any one of them
+    (``ecgbeat.train(members=K)`` trains and combines such runs itself). The result predicts,
     explains (:func:`ecgbeat.grad_cam` averages the members' maps), exports and saves
     (:meth:`Classifier.save`) like a single classifier.
 
