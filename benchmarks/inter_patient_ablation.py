@@ -31,7 +31,7 @@ expert (``expert_hidden=128`` instead of 64) or one that also reads the rhythm's
 Every other variant holds out a fifth of each fold's training records for early stopping
 (patience 4). Everything else is the inter-patient recipe.
 
-Two views of the same held-out predictions:
+Three views of the same held-out predictions:
 
 - ``cv``: every held-out beat.
 - ``ectopic``: DS1 has no record whose majority is ectopic, and DS2 has one (record 232,
@@ -42,6 +42,13 @@ Two views of the same held-out predictions:
   percentiles of ``ecgbeat.beats.interval_features``, and the record template) are
   computed again over those beats only. Each beat keeps its own RR intervals. The models
   are the same; only the held-out records change.
+- ``blocked``: DS1 has no record in 2:1 conduction, and DS2 has one (record 231, 2:1
+  atrioventricular block), whose doubled cycles set its 90th-percentile references, so
+  that its beats conducted 1:1 look premature. This view imitates such records within
+  DS1: in every held-out record, alternate stretches of 350 beats (random phase) lose
+  every other N beat whose neighbours are both N, the removed beat's intervals join its
+  neighbours', and the per-record references are computed again as in ``ectopic``. Only
+  the intervals change: each window still shows the removed beat's QRS complex.
 
 With ``--rr-trees``, each variant is also fused with gradient-boosted trees
 (scikit-learn's ``HistGradientBoostingClassifier``, balanced sample weights) fitted on the
@@ -55,7 +62,7 @@ Usage::
         [--rr-trees 0.25 0.5 0.75]   # weights of the trees in the fusion
     python benchmarks/inter_patient_ablation.py --quick   # embedded sample, 2 folds, 1 epoch
 
-Prints a table and one JSON line.
+Prints a table and one JSON line (which also counts, per view, the N beats called S).
 """
 
 from __future__ import annotations
@@ -100,6 +107,10 @@ RATIOS_4 = RELATIVE_RR_FEATURES[:4]
 PERCENTILE_4 = tuple(name for name in RR_FEATURE_NAMES if name.endswith("_p90"))
 #: The ectopic view: records with at least this many S beats, left with this share of N.
 ECTOPIC_MIN_S, ECTOPIC_N_SHARE = 50, 0.25
+#: The blocked view: beats per stretch of 2:1 conduction and per stretch of 1:1.
+BLOCKED_STRETCH = 350
+#: The views of the held-out predictions, in the order of the table.
+VIEWS = ("cv", "ectopic", "blocked")
 #: RR features of the trees fused with the network, by name.
 TREE_FEATURES = {"12 ratios": RELATIVE_RR_FEATURES, "majority-free": MAJORITY_FREE_RR_FEATURES}
 #: beatfusion's model_kwargs of the RR expert recipe: the 12 ratios, an expert on the 6.
@@ -252,6 +263,17 @@ VARIANTS = {
 }
 
 
+def _recompute_references(beats, X, rr, rows, pre, post) -> None:
+    """Compute the per-record references of ``rows`` (one record's beats, in order, with
+    previous and next intervals ``pre``, ``post``) again over those beats only: the RR
+    features into ``rr``, the record template into ``X``."""
+    rr[rows] = interval_features(pre, post, local_beats=beats.params["config"]["rr_local_beats"])
+    if (template := beats.params["config"]["template"]) != "none":
+        # The beats hold (beat - full-record template); the median is taken sample by
+        # sample, so subtracting their own median leaves (beat - new template).
+        X[rows] -= record_template(X[rows][template_candidates(rr[rows], template=template)])
+
+
 def ectopic_view(beats: ecgbeat.BeatSet, *, seed: int = 0) -> ecgbeat.BeatSet:
     """The records of ``beats`` with >= ECTOPIC_MIN_S S beats, thinned of N beats until N is
     ECTOPIC_N_SHARE of each, their RR references and template computed over what is left."""
@@ -269,36 +291,63 @@ def ectopic_view(beats: ecgbeat.BeatSet, *, seed: int = 0) -> ecgbeat.BeatSet:
         rows = np.concatenate([ectopic, kept])
         rows = rows[np.argsort(beats.sample[rows])]
         pre, post = (rr[rows, list(beats.rr_names).index(f)] for f in ("pre_rr_s", "post_rr_s"))
-        local_beats = beats.params["config"]["rr_local_beats"]
-        rr[rows] = interval_features(pre, post, local_beats=local_beats)
-        if (template := beats.params["config"]["template"]) != "none":
-            # The beats hold (beat - full-record template); the median is taken sample by
-            # sample, so subtracting their own median leaves (beat - thinned template).
-            X[rows] -= record_template(X[rows][template_candidates(rr[rows], template=template)])
+        _recompute_references(beats, X, rr, rows, pre, post)
         keep.append(rows)
     rows = np.sort(np.concatenate(keep))
     return replace(beats, X=X, rr=rr)[rows]
 
 
+def blocked_view(beats: ecgbeat.BeatSet, *, seed: int = 1000) -> ecgbeat.BeatSet:
+    """Every record of ``beats`` in 2:1 conduction over alternate stretches of
+    BLOCKED_STRETCH beats (random phase): in those, every other N beat whose neighbours are
+    both N is removed, never two in a row, and its intervals are added to its neighbours';
+    the RR references and template are computed over the beats that are left."""
+    rng = np.random.default_rng(seed)
+    n = beats.classes.index("N")
+    X, rr = np.array(beats.X), np.array(beats.rr)
+    names = list(beats.rr_names)
+    keep = []
+    for record in beats.records:
+        rows = np.flatnonzero(beats.record == record)
+        rows = rows[np.argsort(beats.sample[rows])]
+        pre, post = (rr[rows, names.index(f)].copy() for f in ("pre_rr_s", "post_rr_s"))
+        normal = beats.y[rows] == n
+        phase = rng.integers(2 * BLOCKED_STRETCH)
+        blocked = (np.arange(len(rows)) + phase) // BLOCKED_STRETCH % 2 == 0
+        drop = np.zeros(len(rows), dtype=bool)
+        for i in range(1, len(rows) - 1):
+            drop[i] = blocked[i] and normal[i - 1 : i + 2].all() and not drop[i - 1]
+        # The removed beat's intervals join its neighbours' (never two removals in a row).
+        post[np.flatnonzero(drop) - 1] += post[drop]
+        pre[np.flatnonzero(drop) + 1] += pre[drop]
+        _recompute_references(beats, X, rr, rows[~drop], pre[~drop], post[~drop])
+        keep.append(rows[~drop])
+    rows = np.sort(np.concatenate(keep))
+    return replace(beats, X=X, rr=rr)[rows]
+
+
 def pooled_figures(y_true: np.ndarray, y_pred: np.ndarray, classes) -> dict:
-    """Per-class one-vs-rest figures (not EC57's SVEB/VEB conventions) of pooled folds."""
+    """Per-class one-vs-rest figures (not EC57's SVEB/VEB conventions) of pooled folds, and
+    the number of N beats called S."""
     m = classification_metrics(y_true, y_pred, classes=classes)
+    n, s = classes.index("N"), classes.index("S")
     figures = {"accuracy": m.accuracy, "macro_f1": m.macro["f1"]}
     for label in ("S", "V"):
         k = classes.index(label)
         figures.update(
             {f"{label}_se": m.recall[k], f"{label}_ppv": m.precision[k], f"{label}_f1": m.f1[k]}
         )
-    return {k: round(float(v), 4) for k, v in figures.items()}
+    figures = {k: round(float(v), 4) for k, v in figures.items()}
+    return {**figures, "N_as_S": int(((y_true == n) & (y_pred == s)).sum())}
 
 
 def cross_validate(
-    ds1, ectopic, folds, *, power, model_kwargs, options, seed, epochs, tree_weights, out: Path
+    ds1, views, folds, *, power, model_kwargs, options, seed, epochs, tree_weights, out: Path
 ):
-    """Pooled held-out figures of one variant, in both views (``ectopic``: the
-    :func:`ectopic_view` of ``ds1``), alone and fused with trees."""
-    y = {"cv": [], "ectopic": []}
-    proba = {"network": {"cv": [], "ectopic": []}}
+    """Pooled held-out figures of one variant in each of ``views`` (name -> beats, the
+    records of ``ds1`` or a view of them), alone and fused with trees."""
+    y = {view: [] for view in views}
+    proba = {"network": {view: [] for view in views}}
     options = dict(options)
     drop_validation = options.pop(DROP_VALIDATION_RECORDS, False)
     for k, held_out in enumerate(folds):
@@ -309,11 +358,8 @@ def cross_validate(
             train = make_folds(
                 train, protocol=None, val_fraction=DEFAULT_VAL_FRACTION, seed=seed
             ).train
-        views = {
-            "cv": ds1[np.isin(ds1.record, held_out)],
-            "ectopic": ectopic[np.isin(ectopic.record, held_out)],
-        }
-        views = {view: beats for view, beats in views.items() if len(beats)}
+        held = {view: beats[np.isin(beats.record, held_out)] for view, beats in views.items()}
+        held = {view: beats for view, beats in held.items() if len(beats)}
         result = ecgbeat.train(
             beats=train,
             protocol=None,
@@ -327,14 +373,14 @@ def cross_validate(
             n_bootstrap=0,
             **{"patience": 4, **options},
         )
-        for view, beats in views.items():
+        for view, beats in held.items():
             y[view].append(beats.y)
             proba["network"][view].append(result.classifier.predict_proba(beats))
         if tree_weights:
             for name, names in TREE_FEATURES.items():
-                scored = rr_tree_probabilities(train, list(views.values()), names)
-                for view, p in zip(views, scored, strict=True):
-                    proba.setdefault(name, {"cv": [], "ectopic": []})[view].append(p)
+                scored = rr_tree_probabilities(train, list(held.values()), names)
+                for view, p in zip(held, scored, strict=True):
+                    proba.setdefault(name, {v: [] for v in views})[view].append(p)
     y = {view: np.concatenate(parts) for view, parts in y.items()}
     p = {m: {v: np.concatenate(parts) for v, parts in views.items()} for m, views in proba.items()}
     rows = {"": {v: pooled_figures(y[v], p["network"][v].argmax(1), ds1.classes) for v in y}}
@@ -390,8 +436,11 @@ def main() -> None:
         for template in {VARIANTS[name][2] for name in names}
     }
     ds1 = {template: b.split("inter-patient")[0] for template, b in beats.items()}
-    # The same thinned beats for every variant and seed of a template.
-    ectopic = {template: ectopic_view(b) for template, b in ds1.items()}
+    # The same views for every variant and seed of a template.
+    views = {
+        template: {"cv": b, "ectopic": ectopic_view(b), "blocked": blocked_view(b)}
+        for template, b in ds1.items()
+    }
     first = next(iter(ds1.values()))  # the same records and labels in every variant
     if args.quick:
         folds = [
@@ -410,7 +459,7 @@ def main() -> None:
                 start = time.perf_counter()
                 fused = cross_validate(
                     ds1[template],
-                    ectopic[template],
+                    views[template],
                     folds,
                     power=power,
                     model_kwargs=model_kwargs,
@@ -430,12 +479,10 @@ def main() -> None:
     print(f"DS1, {len(folds)} patient-wise folds, {len(first)} beats; pooled held-out figures")
     width = max(len(row["variant"]) for row in rows) + 2
     header = "".join(f"{c:>10}" for c in columns)
-    print(f"{'':<{width}}{'':>5}{'cv':^60}  {'ectopic':^60}")
-    print(f"{'variant':<{width}}{'seed':>5}{header}  {header}")
+    print(f"{'':<{width}}{'':>5}" + "  ".join(f"{view:^60}" for view in VIEWS))
+    print(f"{'variant':<{width}}{'seed':>5}" + "  ".join(header for _ in VIEWS))
     for row in rows:
-        cells = "  ".join(
-            "".join(f"{row[view][c]:>10.3f}" for c in columns) for view in ("cv", "ectopic")
-        )
+        cells = "  ".join("".join(f"{row[view][c]:>10.3f}" for c in columns) for view in VIEWS)
         print(f"{row['variant']:<{width}}{row['seed']:>5}{cells}")
     print(
         json.dumps(
