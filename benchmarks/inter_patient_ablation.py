@@ -437,7 +437,7 @@ def main() -> None:
     }
     ds1 = {template: b.split("inter-patient")[0] for template, b in beats.items()}
     # The same views for every variant and seed of a template.
-    views = {
+    view_beats = {
         template: {"cv": b, "ectopic": ectopic_view(b), "blocked": blocked_view(b)}
         for template, b in ds1.items()
     }
@@ -459,7 +459,7 @@ def main() -> None:
                 start = time.perf_counter()
                 fused = cross_validate(
                     ds1[template],
-                    views[template],
+                    view_beats[template],
                     folds,
                     power=power,
                     model_kwargs=model_kwargs,
