@@ -109,8 +109,6 @@ PERCENTILE_4 = tuple(name for name in RR_FEATURE_NAMES if name.endswith("_p90"))
 ECTOPIC_MIN_S, ECTOPIC_N_SHARE = 50, 0.25
 #: The blocked view: beats per stretch of 2:1 conduction and per stretch of 1:1.
 BLOCKED_STRETCH = 350
-#: The views of the held-out predictions, in the order of the table.
-VIEWS = ("cv", "ectopic", "blocked")
 #: RR features of the trees fused with the network, by name.
 TREE_FEATURES = {"12 ratios": RELATIVE_RR_FEATURES, "majority-free": MAJORITY_FREE_RR_FEATURES}
 #: beatfusion's model_kwargs of the RR expert recipe: the 12 ratios, an expert on the 6.
@@ -263,6 +261,12 @@ VARIANTS = {
 }
 
 
+def _own_intervals(beats: ecgbeat.BeatSet, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Copies of the previous and next RR intervals (seconds) of ``beats``' ``rows``."""
+    names = list(beats.rr_names)
+    return beats.rr[rows, names.index("pre_rr_s")], beats.rr[rows, names.index("post_rr_s")]
+
+
 def _recompute_references(beats, X, rr, rows, pre, post) -> None:
     """Compute the per-record references of ``rows`` (one record's beats, in order, with
     previous and next intervals ``pre``, ``post``) again over those beats only: the RR
@@ -290,8 +294,7 @@ def ectopic_view(beats: ecgbeat.BeatSet, *, seed: int = 0) -> ecgbeat.BeatSet:
         kept = rng.choice(normal, size=min(k, len(normal)), replace=False)
         rows = np.concatenate([ectopic, kept])
         rows = rows[np.argsort(beats.sample[rows])]
-        pre, post = (rr[rows, list(beats.rr_names).index(f)] for f in ("pre_rr_s", "post_rr_s"))
-        _recompute_references(beats, X, rr, rows, pre, post)
+        _recompute_references(beats, X, rr, rows, *_own_intervals(beats, rows))
         keep.append(rows)
     rows = np.sort(np.concatenate(keep))
     return replace(beats, X=X, rr=rr)[rows]
@@ -305,12 +308,11 @@ def blocked_view(beats: ecgbeat.BeatSet, *, seed: int = 1000) -> ecgbeat.BeatSet
     rng = np.random.default_rng(seed)
     n = beats.classes.index("N")
     X, rr = np.array(beats.X), np.array(beats.rr)
-    names = list(beats.rr_names)
     keep = []
     for record in beats.records:
         rows = np.flatnonzero(beats.record == record)
         rows = rows[np.argsort(beats.sample[rows])]
-        pre, post = (rr[rows, names.index(f)].copy() for f in ("pre_rr_s", "post_rr_s"))
+        pre, post = _own_intervals(beats, rows)
         normal = beats.y[rows] == n
         phase = rng.integers(2 * BLOCKED_STRETCH)
         blocked = (np.arange(len(rows)) + phase) // BLOCKED_STRETCH % 2 == 0
@@ -326,11 +328,14 @@ def blocked_view(beats: ecgbeat.BeatSet, *, seed: int = 1000) -> ecgbeat.BeatSet
     return replace(beats, X=X, rr=rr)[rows]
 
 
+#: The views of the held-out predictions, in the order of the table: name -> view of DS1.
+VIEWS = {"cv": lambda beats: beats, "ectopic": ectopic_view, "blocked": blocked_view}
+
+
 def pooled_figures(y_true: np.ndarray, y_pred: np.ndarray, classes) -> dict:
     """Per-class one-vs-rest figures (not EC57's SVEB/VEB conventions) of pooled folds, and
     the number of N beats called S."""
     m = classification_metrics(y_true, y_pred, classes=classes)
-    n, s = classes.index("N"), classes.index("S")
     figures = {"accuracy": m.accuracy, "macro_f1": m.macro["f1"]}
     for label in ("S", "V"):
         k = classes.index(label)
@@ -338,7 +343,7 @@ def pooled_figures(y_true: np.ndarray, y_pred: np.ndarray, classes) -> dict:
             {f"{label}_se": m.recall[k], f"{label}_ppv": m.precision[k], f"{label}_f1": m.f1[k]}
         )
     figures = {k: round(float(v), 4) for k, v in figures.items()}
-    return {**figures, "N_as_S": int(((y_true == n) & (y_pred == s)).sum())}
+    return {**figures, "N_as_S": int(m.confusion[classes.index("N"), classes.index("S")])}
 
 
 def cross_validate(
@@ -438,8 +443,7 @@ def main() -> None:
     ds1 = {template: b.split("inter-patient")[0] for template, b in beats.items()}
     # The same views for every variant and seed of a template.
     view_beats = {
-        template: {"cv": b, "ectopic": ectopic_view(b), "blocked": blocked_view(b)}
-        for template, b in ds1.items()
+        template: {view: make(b) for view, make in VIEWS.items()} for template, b in ds1.items()
     }
     first = next(iter(ds1.values()))  # the same records and labels in every variant
     if args.quick:
