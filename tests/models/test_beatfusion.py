@@ -269,6 +269,33 @@ def test_bad_fibrillation_merges_are_refused(kwargs, message):
         BeatFusion(**settings)
 
 
+def test_min_probability_calls_a_class_only_where_it_is_likely():
+    torch.manual_seed(0)
+    plain = expert_model().eval()
+    strict = expert_model(min_probability=[2, 0.9]).eval()  # a list, as from JSON
+    strict.load_state_dict(plain.state_dict())
+    assert create_model(**strict.model_config).min_probability == (2, 0.9)
+    x, rr = torch.randn(8, 1, LENGTH), torch.rand(8, len(RR_FEATURE_NAMES)) + 0.5
+    for bias in (0.0, 40.0):  # class 2 unlikely, then certain, in the fused network
+        with torch.no_grad():
+            plain.classifier[-1].bias[2] = strict.classifier[-1].bias[2] = bias
+            before, after = plain(x, rr).softmax(1), strict(x, rr).softmax(1)
+        likely = before[:, 2] >= 0.9
+        assert likely.all() if bias else not likely.any()
+        torch.testing.assert_close(after[likely], before[likely])
+        others = before[~likely][:, :2]
+        torch.testing.assert_close(after[~likely][:, :2], others / others.sum(1, keepdim=True))
+        assert (after[~likely][:, 2] < 1e-5).all()
+
+
+@pytest.mark.parametrize(
+    "value", [(3, 0.9), (2, 1.0), (2, 0.0), (2,), ("F", 0.9), (True, 0.9), 0.9]
+)
+def test_bad_min_probabilities_are_refused(value):
+    with pytest.raises(ValueError, match="min_probability must be"):
+        BeatFusion(num_classes=3, num_rr_features=8, min_probability=value)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

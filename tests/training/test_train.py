@@ -263,6 +263,8 @@ def test_inter_patient_training_loads_the_inter_patient_recipe(tmp_path):
     assert [clf.classes[k] for k in voted] == ["N", "S", "V"]
     source, target = clf.metadata["model"]["config"]["fibrillation_merge"]
     assert (clf.classes[source], clf.classes[target]) == ("S", "N")
+    unlikely, threshold = clf.metadata["model"]["config"]["min_probability"]
+    assert (clf.classes[unlikely], threshold) == ("F", 0.9)
     # The checkpoint rebuilds the model that reads only the relative RR features, with
     # its RR expert on the majority-free ones.
     reloaded = load(result.checkpoint)
@@ -322,6 +324,7 @@ def test_the_recipes_expert_votes_on_every_class_of_a_label_map_without_n_s_or_v
     assert "expert_classes" not in result.classifier.metadata["model"]["config"]
     assert result.model.expert_mask.tolist() == [1.0] * renamed.num_classes
     assert result.model.fibrillation_merge is None
+    assert result.model.min_probability is None
 
 
 def test_other_protocols_keep_square_root_class_weights_and_one_network(small_beats, tmp_path):
