@@ -210,18 +210,8 @@ class BeatFusion(BeatModel):
             self.fibrillation_threshold = float(fibrillation_threshold)
         self.min_probability: tuple[int, float] | None = None
         if min_probability is not None:
-            pair = isinstance(min_probability, (tuple, list)) and len(min_probability) == 2
-            if not (
-                pair
-                and _distinct_class_indices(min_probability[:1], num_classes)
-                and _is_real(min_probability[1])
-                and 0 < min_probability[1] < 1
-            ):
-                raise ValueError(
-                    f"min_probability must be (class index in [0, {num_classes}), "
-                    f"probability in (0, 1)), got {min_probability!r}; e.g. (3, 0.9) calls "
-                    "F in AAMI_CLASSES only where its probability is at least 0.9"
-                )
+            self._check_min_probability(min_probability)
+            # A tuple, whether given as one or read back from a checkpoint's JSON as a list.
             self.min_probability = (min_probability[0], float(min_probability[1]))
 
     def _check_merge(self, merge: tuple[int, int], threshold: float) -> None:
@@ -244,6 +234,21 @@ class BeatFusion(BeatModel):
                 f"{_ORGANISATION_COLUMN + 1} of RR_FEATURE_NAMES), but "
                 f"num_rr_features={self.num_rr_features}; build the model with "
                 f"num_rr_features={len(RR_FEATURE_NAMES)}"
+            )
+
+    def _check_min_probability(self, setting: tuple[int, float]) -> None:
+        """Refuse a ``min_probability`` the model cannot apply."""
+        pair = isinstance(setting, (tuple, list)) and len(setting) == 2
+        if not (
+            pair
+            and _distinct_class_indices(setting[:1], self.num_classes)
+            and _is_real(setting[1])
+            and 0 < setting[1] < 1
+        ):
+            raise ValueError(
+                f"min_probability must be (class index in [0, {self.num_classes}), "
+                f"probability in (0, 1)), got {setting!r}; e.g. (3, 0.9) calls F in "
+                "AAMI_CLASSES only where its probability is at least 0.9"
             )
 
     def forward(

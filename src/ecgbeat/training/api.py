@@ -93,8 +93,9 @@ INTER_PATIENT_FIBRILLATION_MERGE = ("S", "N")
 #: it the beat takes its most probable other class (see ``BeatFusion(min_probability=...)``).
 #: DS1's F beats are nearly all in one record, and on its patient-wise cross-validation
 #: over five seeds the networks found 1-5 F beats of other patients, with 206-603 F calls;
-#: the threshold left 0-1, raised accuracy from 0.944-0.953 to 0.953-0.956 and V F1 from
-#: 0.804 to 0.807 and S F1 from 0.626 to 0.625 (means; docs: "Inter-patient results").
+#: the threshold left 0-1 and raised accuracy from 0.944-0.953 to 0.953-0.956 and V F1
+#: from 0.804 to 0.807, with S F1 from 0.626 to 0.625 (means; docs: "Inter-patient
+#: results").
 INTER_PATIENT_MIN_PROBABILITY = ("F", 0.9)
 #: Validation share of the inter-patient recipe: none. Every training record is trained on
 #: for every epoch and the last epoch is kept. Against four held-out records for early
