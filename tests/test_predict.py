@@ -126,17 +126,17 @@ def test_classes_agree_with_beat_level_prediction_on_the_sample(clf, table):
 def _model_inputs(clf, record, *, chunk_s: float) -> tuple[BeatTable, np.ndarray]:
     """The table of ``predict_record`` and the beats it fed the model, in table order."""
     fed = []
-    predict_proba = clf.predict_proba
+    network_proba = clf.network_proba
 
     def spy(X, rr=None):
         fed.append(np.array(X))
-        return predict_proba(X, rr=rr)
+        return network_proba(X, rr=rr)
 
-    clf.predict_proba = spy
+    clf.network_proba = spy
     try:
         table = predict_record(clf, record.signal[0], fs=record.fs, chunk_s=chunk_s)
     finally:
-        del clf.predict_proba
+        del clf.network_proba
     return table, np.concatenate(fed)
 
 

@@ -143,7 +143,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if not 0 <= args.beat < len(beats):
         raise SystemExit(f"error: --beat must lie in [0, {len(beats)}) for the selected beats")
     beat = beats[np.array([args.beat])]
-    proba = classifier.predict_proba(beat)[0]
+    # Scored with its whole record, as evaluate() scores it: a classifier that smooths
+    # within records compares the beat with its like beats.
+    same_record = np.flatnonzero(beats.record == beat.record[0])
+    proba = classifier.predict_proba(beats[same_record])[same_record == args.beat][0]
     rr = beat.rr if classifier.uses_rr else None
     cam = grad_cam(classifier.model, beat.X, rr=rr, layer=args.layer)[0]
     true = beats.classes[beat.y[0]]

@@ -209,6 +209,11 @@ def _metadata(
             leads=list(classifier.leads),
             rr_names=list(classifier.rr_names),
             fs=classifier.fs,
+            # The graph scores beats one by one; a runtime that reproduces the classifier
+            # applies this step per record (ecgbeat.smoothing.smooth_within_records).
+            record_smoothing=None
+            if classifier.smoothing is None
+            else classifier.smoothing.to_dict(),
         )
     return {key: json.dumps(value) for key, value in meta.items()}
 
@@ -276,7 +281,8 @@ def export_onnx(
     which handles every model of the zoo, LSTMs and dilated "same" convolutions included.
     With a classifier, the metadata_props of the graph hold the class names, the
     :class:`~ecgbeat.BeatConfig` (preprocessing), leads, sampling rate and RR feature
-    names; see :func:`read_onnx_metadata`.
+    names, and the classifier's smoothing within records (``record_smoothing``, None
+    without it), which the graph itself does not apply; see :func:`read_onnx_metadata`.
 
     Examples
     --------
@@ -356,8 +362,9 @@ def read_onnx_metadata(path: str | os.PathLike) -> dict[str, Any]:
         ``input_shape`` (``[in_channels, input_length]``), ``uses_rr`` and
         ``num_rr_features``; for an exported classifier also ``classes`` (the order of
         the logits), ``beat_config`` (``BeatConfig.to_dict()``, rebuild it with
-        ``BeatConfig.from_dict``), ``label_map``, ``leads``, ``rr_names`` and ``fs``.
-        Entries not written by ecgbeat are returned as plain strings.
+        ``BeatConfig.from_dict``), ``label_map``, ``leads``, ``rr_names``, ``fs`` and
+        ``record_smoothing`` (``RecordSmoothing.to_dict()`` or None). Entries not
+        written by ecgbeat are returned as plain strings.
 
     Raises
     ------

@@ -34,6 +34,7 @@ from ecgbeat.pipeline import (
     template_rows,
 )
 from ecgbeat.signal import detect_rpeaks, resample, resample_samples
+from ecgbeat.smoothing import smooth_within_records
 from ecgbeat.training.classifier import Classifier, load
 
 __all__ = ["FLAGS", "BeatTable", "predict_command", "predict_record", "read_signal"]
@@ -710,15 +711,25 @@ def _classify(
         parts = [X for _, _, X in _cut_in_chunks(x, channels, chunks, plan, peaks_w, wanted)]
         if sum(map(len, parts)):
             template = record_template(np.concatenate(parts))
+    smoothing = classifier.smoothing
+    # Smoothing compares each beat with every like beat of the record, so the windows are
+    # kept until the last chunk is classified.
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
     for not_cut, todo, X in _cut_in_chunks(x, channels, chunks, plan, peaks_w, ~skip):
         edge[not_cut] = True
         if template is not None:
             X = X - template
         for start in range(0, todo.size, batch_size):
             part = slice(start, start + batch_size)
-            proba[todo[part]] = classifier.predict_proba(
+            proba[todo[part]] = classifier.network_proba(
                 X[part], rr=None if rr is None else rr[todo[part]]
             )
+        if smoothing is not None:
+            kept.append((todo, X))
+    if kept:
+        rows = np.concatenate([todo for todo, _ in kept])
+        windows = np.concatenate([X for _, X in kept])
+        proba[rows] = smooth_within_records(proba[rows], windows, smoothing=smoothing)
     return proba, edge
 
 
@@ -743,7 +754,10 @@ def predict_record(
     :data:`~ecgbeat.pipeline.TEMPLATE_BEATS` of its beats (for ``"record-sinus"``, of
     those :func:`~ecgbeat.pipeline.template_candidates` keeps) spread over it.
     The record is processed in chunks of ``chunk_s`` seconds that
-    overlap by 30 s on each side, so memory stays bounded on 24-hour recordings.
+    overlap by 30 s on each side, so memory stays bounded on 24-hour recordings. A
+    classifier that smooths within records (:attr:`Classifier.smoothing`) keeps the beat
+    windows and smooths the whole record's probabilities after its last chunk (about 250
+    MB for 24 hours of two-lead ECG at the inter-patient recipe's 1.8 s windows).
 
     Parameters
     ----------
@@ -798,7 +812,7 @@ def predict_record(
     (True, ('sample', 'time_s', 'label', 'label_index', 'p_N', 'p_V', 'uncertainty', 'flag'))
     >>> table = predict_record(clf, locate("sample") / "101")   # WFDB path: fs from the header
     """
-    if not hasattr(classifier, "predict_proba") or not hasattr(classifier, "config"):
+    if not hasattr(classifier, "network_proba") or not hasattr(classifier, "config"):
         raise TypeError(
             f"classifier must be an ecgbeat Classifier (ecgbeat.load(path)), got "
             f"{type(classifier).__name__}"

@@ -202,16 +202,18 @@ def _beats(n: int = 10, **kwargs) -> BeatSet:
     return BeatSet(**{**args, **kwargs})
 
 
-def test_evaluate_runs_the_model_in_batches_and_reads_the_protocol():
+def test_evaluate_runs_the_model_on_whole_records_in_batches_and_reads_the_protocol():
     model = FixedModel()
     beats = _beats(params={"protocol": "inter-patient"})
+    # Records "a" and "b" interleave, 5 beats each: a batch of 4 holds one whole record.
     r = evaluate(model, beats, batch_size=4, n_bootstrap=50)
-    assert model.calls == [4, 4, 2]
+    assert model.calls == [5, 5]
     # Even beats (y = 0) get class 1, odd beats (y = 1) class 0: all wrong.
     assert r.metrics.accuracy == 0.0
     assert r.protocol == "inter-patient"
     assert r.literature is not None
     assert r.proba.shape == (10, 2)
+    assert evaluate(FixedModel(), beats, batch_size=10, n_bootstrap=0).metrics.accuracy == 0.0
 
 
 def test_evaluate_rejects_beats_labelled_with_other_classes():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -603,18 +603,41 @@ def evaluate_predictions(
     return replace(report, literature=comparison_table(report.headline()))
 
 
+def _record_batches(record: np.ndarray, *, batch_size: int) -> Iterator[np.ndarray]:
+    """Indices of the beats in batches of whole records, each of about ``batch_size`` beats
+    or one record, records in the order they first appear.
+
+    >>> [b.tolist() for b in _record_batches(np.array(list("aabbbc")), batch_size=3)]
+    [[0, 1, 2, 3, 4], [5]]
+    """
+    _, first, inverse, counts = np.unique(
+        record, return_index=True, return_inverse=True, return_counts=True
+    )
+    by_record = np.split(np.argsort(inverse, kind="stable"), np.cumsum(counts)[:-1])
+    batch: list[np.ndarray] = []
+    size = 0
+    for k in np.argsort(first):
+        batch.append(by_record[k])
+        size += counts[k]
+        if size >= batch_size:
+            yield np.concatenate(batch)
+            batch, size = [], 0
+    if batch:
+        yield np.concatenate(batch)
+
+
 def _predict_proba(model: Any, beats: BeatSet, *, batch_size: int) -> np.ndarray:
-    """Class probabilities of all beats, ``batch_size`` beats at a time (bounded memory)."""
-    chunks = [
-        np.asarray(model.predict_proba(beats[start : start + batch_size]), dtype=np.float64)
-        for start in range(0, len(beats), batch_size)
-    ]
-    proba = np.concatenate(chunks)
-    if proba.shape != (len(beats), beats.num_classes):
-        raise ValueError(
-            f"model.predict_proba returned shape {proba.shape}, expected "
-            f"({len(beats)}, {beats.num_classes})"
-        )
+    """Class probabilities of all beats, whole records of about ``batch_size`` beats at a
+    time (bounded memory; a classifier that smooths within records sees each whole)."""
+    proba = np.zeros((len(beats), beats.num_classes))
+    for rows in _record_batches(beats.record, batch_size=batch_size):
+        part = np.asarray(model.predict_proba(beats[rows]), dtype=np.float64)
+        if part.shape != (len(rows), beats.num_classes):
+            raise ValueError(
+                f"model.predict_proba returned shape {part.shape} for {len(rows)} beats, "
+                f"expected ({len(rows)}, {beats.num_classes})"
+            )
+        proba[rows] = part
     return proba
 
 
@@ -638,7 +661,9 @@ def evaluate(
         Test beats; their ``classes`` must equal the model's. The protocol is read from
         ``beats.params["protocol"]`` when present.
     batch_size : int
-        Beats per call of ``predict_proba``.
+        Beats per call of ``predict_proba``, about: each call holds whole records (a
+        longer record is one call), so that a classifier smoothing within records
+        (:attr:`ecgbeat.Classifier.smoothing`) sees each record whole.
     n_bootstrap : int
         Bootstrap replicates of the confidence intervals (0 skips them).
     seed : int

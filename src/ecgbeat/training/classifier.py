@@ -18,6 +18,7 @@ from ecgbeat.labels import LabelMap
 from ecgbeat.models import Ensemble, create_model, list_models
 from ecgbeat.models.running import batched_logits
 from ecgbeat.pipeline import BeatConfig
+from ecgbeat.smoothing import RecordSmoothing, smooth_within_records
 from ecgbeat.training.checkpoint import load_checkpoint, save_checkpoint
 from ecgbeat.training.devices import resolve_device
 
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Classifier", "ensemble", "load", "model_spec"]
 
-#: Metadata that every member of an ensemble must share: what the beats are and how they
-#: are prepared.
+#: Metadata that every member of an ensemble must share: what the beats are, how they are
+#: prepared, and how the combined probabilities are smoothed within records.
 SHARED_METADATA = (
     "classes",
     "label_map",
@@ -37,6 +38,7 @@ SHARED_METADATA = (
     "rr_names",
     "fs",
     "input_shape",
+    "record_smoothing",
 )
 
 
@@ -136,6 +138,11 @@ class Classifier:
         Preprocessing and segmentation of the training beats; pass it to
         ``ecgbeat.load_beats(config=...)`` to prepare new beats the same way.
     leads : tuple of str
+    smoothing : RecordSmoothing or None
+        The step that blends each beat's probabilities with its like beats' of the same
+        record (:func:`ecgbeat.smoothing.smooth_within_records`), stored in the metadata as
+        ``record_smoothing``; None: the network's probabilities as they are. Assigning it
+        changes what :meth:`predict_proba` returns and what :meth:`save` writes.
     model : nn.Module
     metadata : dict
 
@@ -173,6 +180,23 @@ class Classifier:
         self.uses_rr = bool(metadata.get("uses_rr", False))
         self.input_shape = tuple(metadata["input_shape"])
         self.fs = metadata.get("fs")
+        smoothing = metadata.get("record_smoothing")
+        self.smoothing = None if smoothing is None else RecordSmoothing.from_dict(smoothing)
+
+    @property
+    def smoothing(self) -> RecordSmoothing | None:
+        """Smoothing within records applied by :meth:`predict_proba` (None: none)."""
+        return self._smoothing
+
+    @smoothing.setter
+    def smoothing(self, value: RecordSmoothing | None) -> None:
+        if value is not None and not isinstance(value, RecordSmoothing):
+            raise TypeError(
+                f"smoothing must be an ecgbeat.smoothing.RecordSmoothing or None, got {value!r}"
+            )
+        self._smoothing = value
+        # The metadata is what save() writes and what ensemble() compares.
+        self.metadata["record_smoothing"] = None if value is None else value.to_dict()
 
     def __repr__(self) -> str:
         spec = self.metadata.get("model", {})
@@ -272,10 +296,10 @@ class Classifier:
             raise ValueError("the RR features hold NaN or infinite values; drop or repair them")
         return torch.tensor(X, device=self.device), torch.tensor(rr, device=self.device)
 
-    def predict_proba(
+    def network_proba(
         self, beats: BeatSet | np.ndarray, *, rr: np.ndarray | None = None
     ) -> np.ndarray:
-        """Class probabilities of each beat.
+        """Class probabilities of each beat as the network gives them, beat by beat.
 
         Parameters
         ----------
@@ -289,6 +313,14 @@ class Classifier:
         -------
         ndarray of shape (n_beats, n_classes), float32
             Columns in the order of :attr:`classes`.
+
+        Examples
+        --------
+        >>> import numpy as np, torch
+        >>> net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(10, 2))
+        >>> clf = Classifier(net, metadata={"classes": ["N", "V"], "input_shape": [1, 10]})
+        >>> clf.network_proba(np.zeros((3, 1, 10), np.float32)).shape
+        (3, 2)
         """
         x, rr_t = self._tensors(beats, rr)
         if len(x) == 0:
@@ -296,12 +328,71 @@ class Classifier:
         logits = batched_logits(self.model, x, rr_t, batch_size=self.batch_size)
         return torch.softmax(logits, dim=1).cpu().numpy()
 
-    def predict(self, beats: BeatSet | np.ndarray, *, rr: np.ndarray | None = None) -> np.ndarray:
+    def predict_proba(
+        self,
+        beats: BeatSet | np.ndarray,
+        *,
+        rr: np.ndarray | None = None,
+        record: Any = None,
+    ) -> np.ndarray:
+        """Class probabilities of each beat, smoothed within records where :attr:`smoothing`
+        is set (else :meth:`network_proba`).
+
+        The smoothing compares each beat with the other beats of its record given in the
+        same call, so pass whole records: a record split across calls is smoothed as
+        separate parts.
+
+        Parameters
+        ----------
+        beats, rr
+            As for :meth:`network_proba`.
+        record : array-like of shape (n_beats,), optional
+            The record of each beat of a raw array, for the smoothing; default: all beats
+            are of one record. A BeatSet carries its own.
+
+        Returns
+        -------
+        ndarray of shape (n_beats, n_classes), float32
+            Columns in the order of :attr:`classes`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import ecgbeat
+        >>> clf = ecgbeat.load_pretrained()
+        >>> beats = ecgbeat.load_beats("sample", records=["100"], config=clf.config,
+        ...                            leads=clf.metadata["lead_spec"])
+        >>> clf.smoothing.neighbours
+        5
+        >>> raw = clf.network_proba(beats)
+        >>> smoothed = clf.predict_proba(beats)
+        >>> raw.shape == smoothed.shape, bool(np.allclose(smoothed.sum(axis=1), 1, atol=1e-5))
+        (True, True)
+        """
+        if isinstance(beats, BeatSet) and record is not None:
+            raise TypeError("pass record only with a raw array; a BeatSet carries its own")
+        proba = self.network_proba(beats, rr=rr)
+        if self.smoothing is None or len(proba) == 0:
+            return proba
+        if isinstance(beats, BeatSet):
+            windows, record = beats.X, beats.record
+        else:
+            windows = np.asarray(beats)
+        return smooth_within_records(proba, windows, record=record, smoothing=self.smoothing)
+
+    def predict(
+        self,
+        beats: BeatSet | np.ndarray,
+        *,
+        rr: np.ndarray | None = None,
+        record: Any = None,
+    ) -> np.ndarray:
         """Most probable class of each beat, as indices into :attr:`classes` (like ``beats.y``).
 
-        ``np.asarray(clf.classes)[clf.predict(beats)]`` gives the class names.
+        ``np.asarray(clf.classes)[clf.predict(beats)]`` gives the class names; the
+        arguments are those of :meth:`predict_proba`.
         """
-        return self.predict_proba(beats, rr=rr).argmax(axis=1).astype(np.int64)
+        return self.predict_proba(beats, rr=rr, record=record).argmax(axis=1).astype(np.int64)
 
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
         """Write the classifier as a checkpoint that :func:`load` reads back.
