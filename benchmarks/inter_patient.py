@@ -152,6 +152,8 @@ def main() -> None:
         "config": beats.params["config"],
         "leads": list(beats.leads),
         "epochs": epochs,
+        # train() smooths the default model's probabilities within records.
+        "record_smoothing": ecgbeat.training.INTER_PATIENT_SMOOTHING.to_dict(),
     }
     train, test = beats.split("inter-patient")
     if args.rr_trees is not None:
