@@ -175,6 +175,16 @@ def test_a_trained_classifier_stores_classes_and_preprocessing_in_the_metadata(
     assert meta["fs"] == clf.fs
     assert meta["input_shape"] == list(clf.input_shape)
     assert meta["model"]["name"] == "beatfusion_tiny"
+    assert meta["record_smoothing"] is None
+
+
+def test_a_smoothing_classifier_stores_its_smoothing_in_the_metadata(run, tmp_path):
+    from ecgbeat.smoothing import RecordSmoothing
+
+    clf = ecgbeat.load(run.checkpoint)
+    clf.smoothing = RecordSmoothing(agreed_only=True)
+    meta = read_onnx_metadata(export_onnx(clf, tmp_path / "smoothed.onnx"))
+    assert RecordSmoothing.from_dict(meta["record_smoothing"]) == clf.smoothing
 
 
 def test_a_runtime_user_reads_the_metadata_from_onnxruntime_alone(run, classifier_export):

@@ -15,6 +15,7 @@ from ecgbeat.datasets import locate, read_record
 from ecgbeat.labels import BEAT_SYMBOLS
 from ecgbeat.predict import BeatTable, predict_command, predict_record
 from ecgbeat.signal import match_peaks, resample
+from ecgbeat.smoothing import RecordSmoothing, smooth_within_records
 
 FS = 360.0
 # Tolerance of beat matching, the ANSI/AAMI EC57 window.
@@ -171,6 +172,19 @@ def test_a_record_template_is_taken_and_subtracted_as_in_training(record, templa
     assert np.median(error) < 0.05 < 0.2 < np.median(without_template)
     # Taking the template chunk by chunk gives the same inputs as one chunk.
     np.testing.assert_array_equal(_model_inputs(clf, record, chunk_s=1800)[1], fed)
+
+
+def test_a_smoothing_classifier_smooths_the_whole_record_whatever_its_chunks(trained, record):
+    clf = ecgbeat.load(trained[1])
+    clf.smoothing = RecordSmoothing(agreed_only=True)
+    table, fed = _model_inputs(clf, record, chunk_s=60)
+    plain = predict_record(ecgbeat.load(trained[1]), record.signal[0], fs=record.fs, chunk_s=60)
+    rows = np.isfinite(plain.proba).all(axis=1)
+    expected = smooth_within_records(plain.proba[rows], fed, smoothing=clf.smoothing)
+    np.testing.assert_allclose(table.proba[rows], expected, atol=1e-5)
+    assert not np.allclose(table.proba[rows], plain.proba[rows], atol=1e-3)
+    np.testing.assert_array_equal(table.label, np.asarray(clf.classes)[table.label_index])
+    _assert_same_table(table, predict_record(clf, record.signal[0], fs=record.fs, chunk_s=1800))
 
 
 def test_classes_agree_with_beat_level_prediction_on_a_full_mitdb_record(clf, mitdb_dir):

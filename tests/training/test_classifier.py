@@ -7,6 +7,7 @@ import pytest
 
 import ecgbeat
 from ecgbeat.pipeline import BeatConfig
+from ecgbeat.smoothing import RecordSmoothing, smooth_within_records
 from ecgbeat.training import TrainResult, ensemble, load
 
 
@@ -71,3 +72,66 @@ def test_runs_on_other_beats_or_a_single_run_are_refused(quick_run, runs, tmp_pa
     other = quick_run(other_beats[::4], tmp_path / "other", seed=2)
     with pytest.raises(ValueError, match=r"classifier 1 was trained on other beats.*'config'"):
         ensemble([runs[0].checkpoint, other.checkpoint])
+
+
+def test_without_smoothing_predict_proba_is_the_networks(runs, beats):
+    clf = runs[0].classifier
+    assert clf.smoothing is None
+    np.testing.assert_array_equal(clf.predict_proba(beats), clf.network_proba(beats))
+
+
+def test_a_smoothing_classifier_smooths_each_record_of_the_beats(runs, beats):
+    clf = load(runs[0].checkpoint)
+    clf.smoothing = RecordSmoothing(agreed_only=True)
+    expected = smooth_within_records(
+        clf.network_proba(beats), beats.X, record=beats.record, smoothing=clf.smoothing
+    )
+    proba = clf.predict_proba(beats)
+    np.testing.assert_allclose(proba, expected, atol=1e-6)
+    assert not np.allclose(proba, clf.network_proba(beats), atol=1e-3)
+    np.testing.assert_array_equal(clf.predict(beats), proba.argmax(axis=1))
+    # A raw array names its records; without them it is taken as one record.
+    rr = clf.select_rr(beats.rr, beats.rr_names)
+    raw = clf.predict_proba(beats.X, rr=rr, record=beats.record)
+    np.testing.assert_allclose(raw, proba, atol=1e-6)
+    one = clf.predict_proba(beats.X, rr=rr)
+    np.testing.assert_allclose(
+        one,
+        smooth_within_records(clf.network_proba(beats), beats.X, smoothing=clf.smoothing),
+        atol=1e-6,
+    )
+
+
+def test_the_smoothing_is_saved_with_the_classifier_and_can_be_turned_off(runs, beats, tmp_path):
+    clf = load(runs[0].checkpoint)
+    clf.smoothing = RecordSmoothing(neighbours=3)
+    again = load(clf.save(tmp_path / "smoothed.pt"))
+    assert again.smoothing == RecordSmoothing(neighbours=3)
+    np.testing.assert_array_equal(again.predict_proba(beats), clf.predict_proba(beats))
+    again.smoothing = None
+    assert load(again.save(tmp_path / "plain.pt")).smoothing is None
+
+
+def test_an_ensemble_smooths_the_mean_of_its_members(runs, beats):
+    members = [load(r.checkpoint) for r in runs]
+    for member in members:
+        member.smoothing = RecordSmoothing()
+    combined = ensemble(members)
+    assert combined.smoothing == RecordSmoothing()
+    mean = np.mean([m.network_proba(beats) for m in members], axis=0)
+    expected = smooth_within_records(
+        mean, beats.X, record=beats.record, smoothing=RecordSmoothing()
+    )
+    np.testing.assert_allclose(combined.predict_proba(beats), expected, atol=1e-5)
+    # Members smoothed differently, or one not at all, are not one recipe.
+    members[1].smoothing = None
+    with pytest.raises(ValueError, match="record_smoothing"):
+        ensemble(members)
+
+
+def test_bad_smoothing_arguments_give_clear_errors(runs, beats):
+    clf = load(runs[0].checkpoint)
+    with pytest.raises(TypeError, match="RecordSmoothing or None"):
+        clf.smoothing = {"neighbours": 5}
+    with pytest.raises(TypeError, match="a BeatSet carries its own"):
+        clf.predict_proba(beats, record=beats.record)

@@ -245,7 +245,7 @@ def test_train_is_reachable_from_the_package(small_beats):
 
 def test_inter_patient_training_loads_the_inter_patient_recipe(tmp_path):
     from ecgbeat.beats import MAJORITY_FREE_RR_FEATURES, RELATIVE_RR_FEATURES
-    from ecgbeat.training import INTER_PATIENT_CONFIG, INTER_PATIENT_LEADS
+    from ecgbeat.training import INTER_PATIENT_CONFIG, INTER_PATIENT_LEADS, INTER_PATIENT_SMOOTHING
 
     result = train(
         protocol="inter-patient",
@@ -265,9 +265,16 @@ def test_inter_patient_training_loads_the_inter_patient_recipe(tmp_path):
     assert (clf.classes[source], clf.classes[target]) == ("S", "N")
     unlikely, threshold = clf.metadata["model"]["config"]["min_probability"]
     assert (clf.classes[unlikely], threshold) == ("F", 0.9)
+    assert clf.smoothing == INTER_PATIENT_SMOOTHING and clf.smoothing.agreed_only
+    # The test fold was scored as the classifier predicts: smoothed within records.
+    beats = ecgbeat.load_beats(config=clf.config, leads=INTER_PATIENT_LEADS)
+    _, test = beats.split("inter-patient")
+    np.testing.assert_allclose(result.report.proba, clf.predict_proba(test), atol=1e-6)
+    assert not np.allclose(result.report.proba, clf.network_proba(test), atol=1e-3)
     # The checkpoint rebuilds the model that reads only the relative RR features, with
     # its RR expert on the majority-free ones.
     reloaded = load(result.checkpoint)
+    assert reloaded.smoothing == INTER_PATIENT_SMOOTHING
     assert reloaded.model.rr_branch[0].num_features == len(RELATIVE_RR_FEATURES)
     assert reloaded.model.rr_expert[0].num_features == len(MAJORITY_FREE_RR_FEATURES)
 
@@ -308,6 +315,8 @@ def test_the_recipe_leaves_explicit_training_settings_alone(small_beats, tmp_pat
     metadata = result.classifier.metadata
     assert metadata["training"]["class_weight_power"] == 0.5
     assert "rr_inputs" not in metadata["model"]["config"]
+    # The smoothing was chosen for the recipe's model; another model is left unsmoothed.
+    assert result.classifier.smoothing is None
     assert result.model.rr_branch[0].num_features == small_beats.rr.shape[1]
 
 
@@ -334,6 +343,7 @@ def test_other_protocols_keep_square_root_class_weights_and_one_network(small_be
     )
     assert result.classifier.metadata["training"]["class_weight_power"] == 0.5
     assert result.members == [] and result.history
+    assert result.classifier.smoothing is None
 
 
 def test_an_explicit_config_and_lead_replace_the_inter_patient_recipe(tmp_path):
