@@ -27,7 +27,9 @@ training (``Augmentation(stretch=...)``, 0.1 or 0.2), or with the record templat
 from the beats that are not premature (``template="record-sinus"``), or with a wider RR
 expert (``expert_hidden=128`` instead of 64) or one that also reads the rhythm's
 ``organisation``, or trained on a fresh half of the N beats each epoch
-(``majority_fraction=0.5``) or with the focal loss.
+(``majority_fraction=0.5``) or with the focal loss; and the recipe that ships, F called
+only at an F probability of at least 0.9 (``min_probability``; only the predictions
+change).
 Every other variant holds out a fifth of each fold's training records for early stopping
 (patience 4). Everything else is the inter-patient recipe.
 
@@ -50,6 +52,11 @@ Three views of the same held-out predictions:
   neighbours', and the per-record references are computed again as in ``ectopic``. Only
   the intervals change: each window still shows the removed beat's QRS complex.
 
+With ``--smoothing``, each variant also gets a row ``+ smoothing within records``: its
+held-out probabilities smoothed, record by record as each view presents the records,
+with the recipe's ``INTER_PATIENT_SMOOTHING`` (``ecgbeat.smoothing``; label-free, at
+inference only, so the networks are the same).
+
 With ``--rr-trees``, each variant is also fused with gradient-boosted trees
 (scikit-learn's ``HistGradientBoostingClassifier``, balanced sample weights) fitted on the
 training records' RR ratios alone: the weighted geometric mean of the two models'
@@ -60,7 +67,9 @@ Usage::
     python benchmarks/inter_patient_ablation.py --data-dir DIR [--seeds 0] [--epochs 8]
         [--variants 1 4]      # numbers of the variants below, from 1; default: all
         [--rr-trees 0.25 0.5 0.75]   # weights of the trees in the fusion
-    python benchmarks/inter_patient_ablation.py --quick   # embedded sample, 2 folds, 1 epoch
+        [--smoothing]         # also score each variant smoothed within records
+    python benchmarks/inter_patient_ablation.py --quick   # embedded sample, 2 folds, 1 epoch,
+                                                          # with the smoothing rows
 
 Prints a table and one JSON line (which also counts, per view, the N beats called S).
 With more than one seed, each variant also gets a row ``(ensemble)``: the figures of the
@@ -89,10 +98,13 @@ from ecgbeat.beats import (
 from ecgbeat.evaluation import classification_metrics
 from ecgbeat.labels import AAMI_CLASSES
 from ecgbeat.pipeline import record_template, template_candidates
+from ecgbeat.smoothing import smooth_within_records
 from ecgbeat.splits import patient_folds
 from ecgbeat.training import (
     INTER_PATIENT_EXPERT_CLASSES,
     INTER_PATIENT_FIBRILLATION_MERGE,
+    INTER_PATIENT_MIN_PROBABILITY,
+    INTER_PATIENT_SMOOTHING,
     Augmentation,
     make_folds,
 )
@@ -124,6 +136,14 @@ RR_EXPERT_NSV = {
 RR_EXPERT_NSV_MERGE = {
     **RR_EXPERT_NSV,
     "fibrillation_merge": tuple(AAMI_CLASSES.index(c) for c in INTER_PATIENT_FIBRILLATION_MERGE),
+}
+#: The same, F called only at an F probability of at least 0.9 (the inter-patient recipe).
+RR_EXPERT_NSV_MERGE_F = {
+    **RR_EXPERT_NSV_MERGE,
+    "min_probability": (
+        AAMI_CLASSES.index(INTER_PATIENT_MIN_PROBABILITY[0]),
+        INTER_PATIENT_MIN_PROBABILITY[1],
+    ),
 }
 #: train() options that hold out no validation records and keep the last epoch.
 NO_VALIDATION = {"val_fraction": 0.0, "patience": None}
@@ -260,6 +280,12 @@ VARIANTS = {
         "record-median",
         {**NO_VALIDATION, "loss": "focal"},
     ),
+    "the recipe: no focal loss, F called only at an F probability of at least 0.9": (
+        1.0,
+        RR_EXPERT_NSV_MERGE_F,
+        "record-median",
+        NO_VALIDATION,
+    ),
 }
 
 
@@ -349,11 +375,22 @@ def pooled_figures(y_true: np.ndarray, y_pred: np.ndarray, classes) -> dict:
 
 
 def cross_validate(
-    ds1, views, folds, *, power, model_kwargs, options, seed, epochs, tree_weights, out: Path
+    ds1,
+    views,
+    folds,
+    *,
+    power,
+    model_kwargs,
+    options,
+    seed,
+    epochs,
+    tree_weights,
+    smoothing: bool,
+    out: Path,
 ):
     """Pooled held-out figures of one variant in each of ``views`` (name -> beats, the
-    records of ``ds1`` or a view of them), alone and fused with trees, and the network's
-    pooled held-out labels and class probabilities per view."""
+    records of ``ds1`` or a view of them), alone, fused with trees and smoothed within
+    records, and the network's pooled held-out labels and class probabilities per view."""
     y = {view: [] for view in views}
     proba = {"network": {view: [] for view in views}}
     options = dict(options)
@@ -383,7 +420,13 @@ def cross_validate(
         )
         for view, beats in held.items():
             y[view].append(beats.y)
-            proba["network"][view].append(result.classifier.predict_proba(beats))
+            network = result.classifier.predict_proba(beats)
+            proba["network"][view].append(network)
+            if smoothing:
+                smoothed = smooth_within_records(
+                    network, beats.X, record=beats.record, smoothing=INTER_PATIENT_SMOOTHING
+                )
+                proba.setdefault("smoothed", {v: [] for v in views})[view].append(smoothed)
         if tree_weights:
             for name, names in TREE_FEATURES.items():
                 scored = rr_tree_probabilities(train, list(held.values()), names)
@@ -392,6 +435,10 @@ def cross_validate(
     y = {view: np.concatenate(parts) for view, parts in y.items()}
     p = {m: {v: np.concatenate(parts) for v, parts in views.items()} for m, views in proba.items()}
     rows = {"": {v: pooled_figures(y[v], p["network"][v].argmax(1), ds1.classes) for v in y}}
+    if smoothing:
+        rows[" + smoothing within records"] = {
+            v: pooled_figures(y[v], p["smoothed"][v].argmax(1), ds1.classes) for v in y
+        }
     for name in TREE_FEATURES if tree_weights else ():
         for w in tree_weights:
             rows[f" + trees on {name} x{w:g}"] = {
@@ -418,6 +465,11 @@ def main() -> None:
         default=[],
         metavar="WEIGHT",
         help="also fuse each variant with RR-feature trees, at these weights of the trees",
+    )
+    parser.add_argument(
+        "--smoothing",
+        action="store_true",
+        help="also score each variant smoothed within records (INTER_PATIENT_SMOOTHING)",
     )
     parser.add_argument("--quick", action="store_true", help="embedded sample, 2 folds, 1 epoch")
     args = parser.parse_args()
@@ -475,6 +527,8 @@ def main() -> None:
                     seed=seed,
                     epochs=epochs,
                     tree_weights=args.rr_trees,
+                    # The quick run scores the smoothing too, so that CI runs its code.
+                    smoothing=args.smoothing or args.quick,
                     out=Path(tmp) / f"{len(rows)}",
                 )
                 minutes = round((time.perf_counter() - start) / 60, 1)

@@ -22,6 +22,7 @@ DOCUMENTED_MODULES = (
     "labels",
     "splits",
     "models",
+    "smoothing",
     "training",
     "evaluation",
     "explain",

@@ -40,7 +40,8 @@ def load_pretrained(
     name : str
         One of :func:`list_pretrained`. ``"beatfusion-mitdb-ds1"``: an ensemble of three
         ``beatfusion`` models (seeds 0-2) trained on the MIT-BIH DS1 records
-        (inter-patient protocol), AAMI classes.
+        (inter-patient protocol), AAMI classes, its probabilities smoothed within records
+        (``clf.smoothing``, the recipe's ``INTER_PATIENT_SMOOTHING``).
     device : str or torch.device
         Where inference runs.
 
