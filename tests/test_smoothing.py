@@ -112,6 +112,15 @@ def test_mismatched_shapes_are_refused():
         smooth_within_records(proba, windows, record=["a"] * 3, smoothing=RecordSmoothing())
 
 
+def test_probabilities_that_are_not_finite_floats_are_refused():
+    windows, proba = _two_kinds()
+    with pytest.raises(TypeError, match="dtype int64"):
+        smooth_within_records(proba.round().astype(np.int64), windows, smoothing=RecordSmoothing())
+    proba[3, 0] = np.nan
+    with pytest.raises(ValueError, match="must be finite"):
+        smooth_within_records(proba, windows, smoothing=RecordSmoothing())
+
+
 def test_on_real_beats_smoothing_mends_noisy_calls():
     # Real beats of the embedded MIT-BIH sample with probabilities that are the labels
     # blurred by noise (about 4 % of the calls wrong): like beats outvote most wrong calls.

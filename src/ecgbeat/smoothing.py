@@ -176,6 +176,13 @@ def smooth_within_records(
             "proba must have shape (n_beats, n_classes) and windows (n_beats, n_leads, "
             f"n_samples) with the same n_beats, got {proba.shape} and {windows.shape}"
         )
+    if not np.issubdtype(proba.dtype, np.floating):
+        raise TypeError(f"proba must hold floating-point probabilities, got dtype {proba.dtype}")
+    if not (np.isfinite(proba).all() and np.isfinite(windows).all()):
+        raise ValueError(
+            "proba and windows must be finite; drop the beats with NaN or infinite values "
+            "(such as beats a classifier skipped) before smoothing"
+        )
     if record is None:
         return _smooth_one_record(proba, windows, smoothing).astype(proba.dtype)
     record = np.asarray(record)

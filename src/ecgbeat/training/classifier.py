@@ -391,6 +391,14 @@ class Classifier:
 
         ``np.asarray(clf.classes)[clf.predict(beats)]`` gives the class names; the
         arguments are those of :meth:`predict_proba`.
+
+        Examples
+        --------
+        >>> import numpy as np, torch
+        >>> net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(10, 2))
+        >>> clf = Classifier(net, metadata={"classes": ["N", "V"], "input_shape": [1, 10]})
+        >>> clf.predict(np.zeros((3, 1, 10), np.float32)).shape
+        (3,)
         """
         return self.predict_proba(beats, rr=rr, record=record).argmax(axis=1).astype(np.int64)
 
